@@ -1,0 +1,99 @@
+package resnet;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+/**
+ * What the series runs on: Java, DJL, the engine and its native library, the devices and threads.
+ * Notebooks print it first so that every number that follows can be read against its machine.
+ */
+public final class Platform {
+
+    private Platform() {}
+
+    /** e.g. {@code 17.0.15+6-Debian-1deb12u1 (Debian)}. */
+    public static String javaVersion() {
+        return Runtime.version() + " (" + System.getProperty("java.vendor") + ")";
+    }
+
+    /** The DJL version on the class path, e.g. {@code 0.35.1}. */
+    public static String djlVersion() {
+        return Engine.getDjlVersion();
+    }
+
+    /** The default engine and its version, e.g. {@code PyTorch 2.7.1}. */
+    public static String engine() {
+        Engine engine = Engine.getInstance();
+        return engine.getEngineName() + " " + engine.getVersion();
+    }
+
+    /** The device DJL computes on by default: the first GPU if there is one, else the CPU. */
+    public static Device device() {
+        return Engine.getInstance().defaultDevice();
+    }
+
+    /** Every device DJL can train on (all GPUs, or the CPU). */
+    public static Device[] devices() {
+        return Engine.getInstance().getDevices();
+    }
+
+    /** Threads the engine uses inside one operator (a convolution, a matrix multiply). */
+    public static int engineThreads() {
+        Engine engine = Engine.getInstance();
+        if ("PyTorch".equals(engine.getEngineName())) {
+            return JniUtils.getNumThreads();
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /**
+     * Resident memory of this process in bytes (Java heap and native arrays together), read from
+     * {@code /proc/self/status}; -1 where that file does not exist (not Linux).
+     */
+    public static long residentBytes() {
+        return procStatus("VmRSS:");
+    }
+
+    /** The highest resident memory this process has had, in bytes; -1 where unknown. */
+    public static long peakResidentBytes() {
+        return procStatus("VmHWM:");
+    }
+
+    /** Bytes as MiB, for printing. */
+    public static double mib(long bytes) {
+        return bytes / (1024.0 * 1024.0);
+    }
+
+    private static long procStatus(String key) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith(key)) {
+                    String[] parts = line.substring(key.length()).trim().split("\\s+");
+                    return Long.parseLong(parts[0]) * 1024; // the file counts in kB
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** A few lines for the top of a notebook or a log. */
+    public static String describe() {
+        String devices = Arrays.stream(devices()).map(Device::toString).collect(Collectors.joining(", "));
+        return String.join(System.lineSeparator(),
+                "Java:     " + javaVersion(),
+                "DJL:      " + djlVersion(),
+                "engine:   " + engine(),
+                "devices:  " + devices + " (default " + device() + ")",
+                "threads:  " + engineThreads() + " per operator; " + Runtime.getRuntime().availableProcessors()
+                        + " processors; max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB",
+                "mode:     " + RunMode.describe());
+    }
+}

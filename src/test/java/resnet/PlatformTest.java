@@ -1,0 +1,33 @@
+package resnet;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+class PlatformTest {
+
+    @Test
+    void reportsTheBundledPyTorchEngineOnTheCpu() {
+        assertEquals("PyTorch 2.7.1", Platform.engine());
+        assertEquals("0.35.1", Platform.djlVersion());
+        assertTrue(Platform.devices().length >= 1);
+        assertTrue(Platform.engineThreads() >= 1);
+        String text = Platform.describe();
+        assertTrue(text.contains("PyTorch 2.7.1") && text.contains("Java:"), text);
+    }
+
+    @Test
+    void residentMemoryGrowsWhenNativeArraysAreHeld() {
+        long before = Platform.residentBytes();
+        assertTrue(before > 0, "VmRSS readable on Linux");
+        try (ai.djl.ndarray.NDManager manager = ai.djl.ndarray.NDManager.newBaseManager()) {
+            // 64 MiB of float32 ones: the native allocation must show up in the resident set.
+            ai.djl.ndarray.NDArray big = manager.ones(new ai.djl.ndarray.types.Shape(16 * 1024 * 1024));
+            assertEquals(16f * 1024 * 1024, big.sum().getFloat());
+            assertTrue(Platform.residentBytes() - before > 32L * 1024 * 1024,
+                    "resident set grew by " + Platform.mib(Platform.residentBytes() - before) + " MiB");
+        }
+        assertTrue(Platform.peakResidentBytes() >= Platform.residentBytes());
+    }
+}
