@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Executes notebooks headless through Jupyter (nbclient) against the installed `java` kernel.
 
-    python3 scripts/run_notebooks.py [--out DIR] [--cell-timeout S] [--startup-timeout S] NOTEBOOK...
+    python3 scripts/run_notebooks.py [--out DIR] [--logs DIR] [--cell-timeout S] [--startup-timeout S] NOTEBOOK...
 
 Each notebook is executed top to bottom in a fresh kernel; the executed copy is written to
---out (default target/notebooks), never over the original. The run fails, naming the notebook
+--out (default target/notebooks), never over the original unless --out names its folder (how the
+stored full-mode outputs are refreshed); each kernel's console goes to --logs (default target/notebooks). The run fails, naming the notebook
 and the cell (its number and first lines), when a notebook's kernelspec is not `java`, when a
 cell produces an error output, or when a cell runs past its timeout. Exit status: 0 when every
 notebook passed, 1 otherwise.
@@ -111,7 +112,7 @@ def running_cell(nb):
     return last
 
 
-def execute(path, out_dir, cell_timeout, startup_timeout):
+def execute(path, out_dir, log_dir, cell_timeout, startup_timeout):
     """Runs one notebook; returns None on success or a message that names the notebook and cell."""
     name = os.path.basename(path)
     nb = nbformat.read(path, as_version=4)
@@ -130,7 +131,8 @@ def execute(path, out_dir, cell_timeout, startup_timeout):
     )
     problem = None
     os.makedirs(out_dir, exist_ok=True)
-    log_path = os.path.join(out_dir, os.path.splitext(name)[0] + ".kernel.log")
+    os.makedirs(log_dir, exist_ok=True)
+    log_path = os.path.join(log_dir, os.path.splitext(name)[0] + ".kernel.log")
     started = time.monotonic()
     try:
         # The kernel's own console (class path lines, its log) goes to a file, not the test output.
@@ -182,6 +184,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--out", default="target/notebooks")
+    parser.add_argument("--logs", default="target/notebooks")
     parser.add_argument("--cell-timeout", type=int, default=600)
     parser.add_argument("--startup-timeout", type=int, default=180)
     args = parser.parse_args()
@@ -191,7 +194,7 @@ def main():
         if not os.path.isfile(path):
             failures.append(f"{path}: no such notebook")
             continue
-        problem = execute(path, args.out, args.cell_timeout, args.startup_timeout)
+        problem = execute(path, args.out, args.logs, args.cell_timeout, args.startup_timeout)
         if problem:
             failures.append(problem)
     for failure in failures:
