@@ -1,14 +1,6 @@
 package resnet.blocks;
 
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.Pair;
-import ai.djl.util.PairList;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -21,7 +13,7 @@ import java.util.List;
  * parameter reads {@code layer2_0_conv1_weight}, close to torchvision's {@code layer2.0.conv1.weight},
  * and a part can be looked up or replaced by that name (a new head for transfer learning).
  */
-public class NamedSequence extends AbstractBlock {
+public class NamedSequence extends Chain {
 
     /** An empty sequence; fill it with {@link #add(String, Block)}. */
     public NamedSequence() {}
@@ -87,81 +79,8 @@ public class NamedSequence extends AbstractBlock {
         return children.size();
     }
 
-    /**
-     * Checks an input shape (batch first) before anything reaches the engine; a subclass overrides
-     * it to turn a native error deep in the engine into a message about the input.
-     */
-    protected void checkInput(Shape input) {}
-
     @Override
-    protected NDList forwardInternal(
-            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
-        checkInput(inputs.head().getShape());
-        return forwardAll(children.values(), parameterStore, inputs, training, params);
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        checkInput(inputShapes[0]);
-        return outputShapesOf(children.values(), inputShapes);
-    }
-
-    @Override
-    protected void beforeInitialize(Shape... inputShapes) {
-        checkInput(inputShapes[0]);
-        super.beforeInitialize(inputShapes);
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        initializeAll(children.values(), manager, dataType, inputShapes);
-    }
-
-    /** The tree of children with their names (DJL's own description assumes numbered names). */
-    @Override
-    public String toString() {
-        return describe(this);
-    }
-
-    // The three walks below are shared with ResidualBlock, whose branch is a chain as well.
-
-    static NDList forwardAll(
-            List<Block> chain, ParameterStore store, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDList current = inputs;
-        for (Block block : chain) {
-            current = block.forward(store, current, training, params);
-        }
-        return current;
-    }
-
-    static Shape[] outputShapesOf(List<Block> chain, Shape[] inputShapes) {
-        Shape[] shapes = inputShapes;
-        for (Block block : chain) {
-            shapes = block.getOutputShapes(shapes);
-        }
-        return shapes;
-    }
-
-    static void initializeAll(List<Block> chain, NDManager manager, DataType dataType, Shape[] inputShapes) {
-        Shape[] shapes = inputShapes;
-        for (Block block : chain) {
-            block.initialize(manager, dataType, shapes);
-            shapes = block.getOutputShapes(shapes);
-        }
-    }
-
-    static String describe(Block block) {
-        StringBuilder text = new StringBuilder(block.getClass().getSimpleName());
-        if (!block.getChildren().isEmpty()) {
-            text.append(" {\n");
-            for (Pair<String, Block> child : block.getChildren()) {
-                String inner = child.getValue().getChildren().isEmpty()
-                        ? child.getValue().toString()
-                        : describe(child.getValue());
-                text.append(("  " + child.getKey() + ": " + inner).replace("\n", "\n  ")).append('\n');
-            }
-            text.append('}');
-        }
-        return text.toString();
+    protected List<Block> chain() {
+        return children.values();
     }
 }

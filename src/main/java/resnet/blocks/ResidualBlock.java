@@ -5,11 +5,11 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -20,7 +20,7 @@ import java.util.Optional;
  * shortcut ({@link Shortcut#NONE}) the block is the plain twin: ReLU(F(x)), the same layers without
  * the sum.
  */
-public abstract class ResidualBlock extends AbstractBlock {
+public abstract class ResidualBlock extends Chain {
 
     private final int inChannels;
     private final int outChannels;
@@ -89,10 +89,14 @@ public abstract class ResidualBlock extends AbstractBlock {
     }
 
     @Override
+    protected List<Block> chain() {
+        return branch.values();
+    }
+
+    @Override
     protected NDList forwardInternal(
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
-        checkInput(inputs.singletonOrThrow().getShape());
-        NDArray out = NamedSequence.forwardAll(branch.values(), parameterStore, inputs, training, params).singletonOrThrow();
+        NDArray out = super.forwardInternal(parameterStore, inputs, training, params).singletonOrThrow();
         if (shortcut != null) {
             out = out.add(shortcut.forward(parameterStore, inputs, training, params).singletonOrThrow());
         }
@@ -100,27 +104,15 @@ public abstract class ResidualBlock extends AbstractBlock {
     }
 
     @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        checkInput(inputShapes[0]);
-        return NamedSequence.outputShapesOf(branch.values(), inputShapes);
-    }
-
-    @Override
-    protected void beforeInitialize(Shape... inputShapes) {
-        checkInput(inputShapes[0]);
-        super.beforeInitialize(inputShapes);
-    }
-
-    @Override
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
-        NamedSequence.initializeAll(branch.values(), manager, dataType, inputShapes);
+        super.initializeChildBlocks(manager, dataType, inputShapes);
         if (shortcut != null) {
             shortcut.initialize(manager, dataType, inputShapes);
         }
     }
 
-    /** Rejects an input the convolutions cannot take, before it reaches the engine. */
-    private void checkInput(Shape input) {
+    @Override
+    protected void checkInput(Shape input) {
         if (input.dimension() != 4 || input.get(1) != inChannels) {
             throw new IllegalArgumentException(String.format(
                     "%s expects input (batch, %d, height, width), got %s", getClass().getSimpleName(), inChannels, input));

@@ -110,6 +110,9 @@ public class ResidualNetwork extends NamedSequence {
      * Freezes (or unfreezes) every parameter outside the head, so that training updates the head
      * only. BatchNorm running statistics are not parameters a gradient touches: train in inference
      * mode, or they keep adapting to the new data.
+     *
+     * <p>Call it after {@code Model.newTrainer}: for a model loaded from disk, DJL unfreezes every
+     * parameter when it makes a trainer.
      */
     public void freezeBackbone(boolean freeze) {
         for (String name : names()) {
