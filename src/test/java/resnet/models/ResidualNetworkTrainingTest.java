@@ -12,12 +12,15 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
+import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
 import ai.djl.training.loss.Loss;
 import ai.djl.training.optimizer.Optimizer;
 import ai.djl.training.tracker.Tracker;
 import ai.djl.util.Pair;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import resnet.blocks.Shortcut;
 import resnet.inspect.Parameters;
 
@@ -87,5 +90,38 @@ class ResidualNetworkTrainingTest {
                 assertFalse(java.util.Arrays.equals(head, net.getParameters().get("fc_weight").getArray().toFloatArray()));
             }
         }
+    }
+
+    @Test
+    void savedParametersLoadIntoAFreshlyBuiltNetwork(@TempDir Path dir) throws Exception {
+        ResNetSpec spec = ResNet.spec("resnet20").withInputChannels(1).withClasses(4);
+        float[] image = new float[(int) BATCH.size()];
+        java.util.Random random = new java.util.Random(3);
+        for (int i = 0; i < image.length; i++) {
+            image[i] = (float) random.nextGaussian();
+        }
+        float[] before;
+        try (Model model = Model.newInstance("resnet20")) {
+            model.setBlock(ResNet.build(spec));
+            try (Trainer trainer = model.newTrainer(config())) {
+                trainer.initialize(BATCH);
+                step(trainer); // moves the running statistics away from 0 and 1 too
+            }
+            before = scores(model, image);
+            model.save(dir, "resnet20");
+        }
+        try (Model model = Model.newInstance("resnet20")) {
+            model.setBlock(ResNet.build(spec));
+            model.load(dir, "resnet20");
+            assertArrayEquals(before, scores(model, image), 1e-5f);
+        }
+    }
+
+    /** Inference-mode scores (BatchNorm on its running statistics). */
+    private static float[] scores(Model model, float[] image) {
+        NDManager manager = model.getNDManager();
+        NDArray x = manager.create(image, BATCH);
+        return model.getBlock().forward(new ParameterStore(manager, false), new NDList(x), false)
+                .singletonOrThrow().toFloatArray();
     }
 }
