@@ -101,15 +101,10 @@ public final class Summary {
         }
         Shape[] batch = {new Shape(1).addAll(input)};
         block.getOutputShapes(batch); // the blocks check the input here, before any array is made
-        List<Parameter> unset = new ArrayList<>();
-        boolean shapesUnknown = false;
-        for (Parameter parameter : block.getParameters().values()) {
-            shapesUnknown |= parameter.getShape() == null;
-            if (!parameter.isInitialized()) {
-                unset.add(parameter);
-            }
-        }
-        NDManager manager = shapesUnknown ? NDManager.newBaseManager() : null;
+        // DJL sets parameter shapes from the input when it initialises; a block without all its arrays
+        // (never initialised, or with a new head) is initialised here and its borrowed arrays closed after.
+        List<Parameter> unset = block.getParameters().values().stream().filter(p -> !p.isInitialized()).toList();
+        NDManager manager = unset.isEmpty() ? null : NDManager.newBaseManager();
         try {
             if (manager != null) {
                 block.initialize(manager, DataType.FLOAT32, batch);
