@@ -1,0 +1,89 @@
+package resnet.blocks;
+
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.Pair;
+import ai.djl.util.PairList;
+import java.util.List;
+
+/**
+ * Blocks that run one after another on the input, behind a check of that input.
+ *
+ * <p>A sequence, a whole network and a residual branch all work this way; what differs is what they
+ * accept (a subclass overrides {@link #checkInput(Shape)}) and, for a residual block, what happens
+ * after the chain. Every way in (forward, initialisation, shape inference) checks the input first,
+ * so that a wrong input fails with a message about the input, not with an engine error about a
+ * weight deep inside.
+ */
+public abstract class Chain extends AbstractBlock {
+
+    /** The blocks that run one after another, in order. */
+    protected abstract List<Block> chain();
+
+    /** Rejects an input shape (batch first) this block cannot take; accepts everything unless overridden. */
+    protected void checkInput(Shape input) {}
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+        checkInput(inputs.head().getShape());
+        NDList current = inputs;
+        for (Block block : chain()) {
+            current = block.forward(parameterStore, current, training, params);
+        }
+        return current;
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        checkInput(inputShapes[0]);
+        Shape[] shapes = inputShapes;
+        for (Block block : chain()) {
+            shapes = block.getOutputShapes(shapes);
+        }
+        return shapes;
+    }
+
+    @Override
+    protected void beforeInitialize(Shape... inputShapes) {
+        checkInput(inputShapes[0]);
+        super.beforeInitialize(inputShapes);
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        Shape[] shapes = inputShapes;
+        for (Block block : chain()) {
+            block.initialize(manager, dataType, shapes);
+            shapes = block.getOutputShapes(shapes);
+        }
+    }
+
+    /**
+     * The tree of parts under their names. DJL's own description cuts two characters off every
+     * child's name, expecting its numbered names ({@code 01Conv2d}); ours are not numbered.
+     */
+    @Override
+    public String toString() {
+        return describe(this);
+    }
+
+    private static String describe(Block block) {
+        StringBuilder text = new StringBuilder(block.getClass().getSimpleName());
+        if (!block.getChildren().isEmpty()) {
+            text.append(" {\n");
+            for (Pair<String, Block> child : block.getChildren()) {
+                Block part = child.getValue();
+                String inner = part.getChildren().isEmpty() ? part.toString() : describe(part);
+                text.append(("  " + child.getKey() + ": " + inner).replace("\n", "\n  ")).append('\n');
+            }
+            text.append('}');
+        }
+        return text.toString();
+    }
+}

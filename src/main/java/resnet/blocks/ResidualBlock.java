@@ -1,0 +1,133 @@
+package resnet.blocks;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * H(x) = ReLU(F(x) + shortcut(x)): a branch F of layers and a shortcut around it.
+ *
+ * <p>The subclasses only say what F is ({@link BasicBlock}: two 3x3; {@link Bottleneck}: 1x1, 3x3,
+ * 1x1); adding the shortcut, the final ReLU, the shapes and the input check live here once. Without a
+ * shortcut ({@link Shortcut#NONE}) the block is the plain twin: ReLU(F(x)), the same layers without
+ * the sum.
+ */
+public abstract class ResidualBlock extends Chain {
+
+    private final int inChannels;
+    private final int outChannels;
+    private final int stride;
+    private final PairList<String, Block> branch = new PairList<>();
+    private Block shortcut;
+    private Shortcut style = Shortcut.NONE;
+
+    /**
+     * @param inChannels the channels of x
+     * @param outChannels the channels of H(x) (planes · expansion)
+     * @param stride 2 halves height and width (the first block of a stage), 1 keeps them
+     */
+    protected ResidualBlock(int inChannels, int outChannels, int stride) {
+        Layers.positive("input channels", inChannels);
+        Layers.positive("output channels", outChannels);
+        Layers.positive("stride", stride);
+        this.inChannels = inChannels;
+        this.outChannels = outChannels;
+        this.stride = stride;
+    }
+
+    /** Appends a layer to the branch F, under the name its parameters will carry. */
+    protected final void addLayer(String name, Block layer) {
+        children.add(name, layer);
+        branch.add(name, layer);
+    }
+
+    /** Adds the shortcut of the given style after the branch is complete. */
+    protected final void addShortcut(Shortcut style) {
+        this.style = style;
+        shortcut = style.create(inChannels, outChannels, stride);
+        if (shortcut != null) {
+            children.add("shortcut", shortcut);
+        }
+    }
+
+    /** How many times wider the output is than the block's {@code planes}. */
+    public abstract int expansion();
+
+    public int inChannels() {
+        return inChannels;
+    }
+
+    public int outChannels() {
+        return outChannels;
+    }
+
+    public int stride() {
+        return stride;
+    }
+
+    /** The layers of F by name, in the order they run. */
+    public PairList<String, Block> branch() {
+        return new PairList<>(branch.keys(), branch.values());
+    }
+
+    /** The shortcut block (an identity, a projection or a zero padding); empty for a plain block. */
+    public Optional<Block> shortcut() {
+        return Optional.ofNullable(shortcut);
+    }
+
+    /** Whether this is a plain block: no shortcut, output ReLU(F(x)). */
+    public boolean isPlain() {
+        return shortcut == null;
+    }
+
+    @Override
+    protected List<Block> chain() {
+        return branch.values();
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray out = super.forwardInternal(parameterStore, inputs, training, params).singletonOrThrow();
+        if (shortcut != null) {
+            out = out.add(shortcut.forward(parameterStore, inputs, training, params).singletonOrThrow());
+        }
+        return new NDList(Activation.relu(out));
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+        super.initializeChildBlocks(manager, dataType, inputShapes);
+        if (shortcut != null) {
+            shortcut.initialize(manager, dataType, inputShapes);
+        }
+    }
+
+    @Override
+    protected void checkInput(Shape input) {
+        if (input.dimension() != 4 || input.get(1) != inChannels) {
+            throw new IllegalArgumentException(String.format(
+                    "%s expects input (batch, %d, height, width), got %s", getClass().getSimpleName(), inChannels, input));
+        }
+    }
+
+    /** Name, shape change and shortcut, e.g. {@code Bottleneck 256->512 /2, projection}. */
+    @Override
+    public String toString() {
+        String kind = style == Shortcut.NONE
+                ? "plain"
+                : Shortcut.changesShape(inChannels, outChannels, stride)
+                        ? style.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
+                        : "identity";
+        return getClass().getSimpleName() + " " + inChannels + "->" + outChannels + (stride == 1 ? "" : " /" + stride)
+                + ", " + kind;
+    }
+}

@@ -1,0 +1,53 @@
+package resnet.models;
+
+import ai.djl.nn.Block;
+import resnet.blocks.Layers;
+import resnet.blocks.NamedSequence;
+
+/**
+ * The layers before the first stage.
+ *
+ * <p>On 224x224 ImageNet images the stem shrinks the map 4x at once (7x7 stride 2, then a 3x3 max
+ * pool stride 2), because the residual stages are expensive at full resolution. On 32x32 CIFAR
+ * images that would leave an 8x8 map before any block, so the CIFAR stem is a single 3x3 that keeps
+ * the size.
+ */
+public enum Stem {
+    /** 7x7/2 convolution (padding 3), BatchNorm, ReLU, 3x3/2 max pool (padding 1): 224 -> 112 -> 56. */
+    IMAGENET(4, 224),
+    /** 3x3/1 convolution (padding 1), BatchNorm, ReLU, no pooling: 32 -> 32. */
+    CIFAR(1, 32);
+
+    private final int stride;
+    private final int imageSize;
+
+    Stem(int stride, int imageSize) {
+        this.stride = stride;
+        this.imageSize = imageSize;
+    }
+
+    /** How many times smaller the stem's output is than its input. */
+    public int stride() {
+        return stride;
+    }
+
+    /** The image size this stem was designed for: 224 or 32. */
+    public int imageSize() {
+        return imageSize;
+    }
+
+    /** The stem from {@code inChannels} image channels to {@code outChannels} feature channels. */
+    public Block create(int inChannels, int outChannels) {
+        NamedSequence stem = new NamedSequence();
+        if (this == IMAGENET) {
+            stem.add("conv", Layers.conv(inChannels, outChannels, 7, 2, 1));
+        } else {
+            stem.add("conv", Layers.conv3x3(inChannels, outChannels, 1));
+        }
+        stem.add("bn", Layers.batchNorm()).add("relu", Layers.relu());
+        if (this == IMAGENET) {
+            stem.add("maxpool", Layers.maxPool(3, 2, 1));
+        }
+        return stem;
+    }
+}
