@@ -50,12 +50,12 @@ find_python() {
 
 require_python() {
   find_python || die "Jupyter (with nbclient) is needed and was not found for any python3.
-  Debian/Ubuntu: sudo apt-get install jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel
+  Debian/Ubuntu: sudo apt-get install jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel
   conda:         conda env create -f environment.yml && conda activate resnet-java"
 }
 
 FASHION_MNIST_DEFAULT_DIR="/usr/share/datasets/fashion-mnist"
-DEBIAN_PACKAGES_JUPYTER="jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel"
+DEBIAN_PACKAGES_JUPYTER="jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel"
 DEBIAN_PACKAGE_DATA="dataset-fashion-mnist"
 
 # Installs what the notebooks and tests need from Debian when it is missing (as root), or stops

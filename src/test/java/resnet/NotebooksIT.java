@@ -43,8 +43,11 @@ class NotebooksIT {
     @BeforeAll
     static void findJupyterAndKernel() throws Exception {
         python = findPython();
-        Output kernels = run(List.of(python, "-m", "jupyter", "kernelspec", "list"), 60, false);
-        assertTrue(kernels.status == 0 && kernels.text.lines().anyMatch(l -> l.trim().startsWith("java ")),
+        // Asked through jupyter_client itself: the `jupyter kernelspec` command is a separate Debian package.
+        Output kernels = run(List.of(python, "-c",
+                "from jupyter_client.kernelspec import KernelSpecManager as M; print(M().get_kernel_spec('java').resource_dir)"),
+                60, false);
+        assertTrue(kernels.status == 0,
                 "the Jupyter kernel 'java' is not installed for " + python
                         + ": run bin/install-kernel (or bin/test, which does it)\n" + kernels.text);
     }
@@ -140,7 +143,7 @@ class NotebooksIT {
             }
         }
         throw new AssertionError("no python with Jupyter and nbclient among " + candidates
-                + "; Debian: apt-get install jupyter-notebook jupyter-nbconvert python3-nbclient python3-ipykernel;"
+                + "; Debian: apt-get install jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel;"
                 + " conda: conda env create -f environment.yml");
     }
 }
