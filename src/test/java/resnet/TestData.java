@@ -16,10 +16,11 @@ public final class TestData {
     private TestData() {}
 
     /**
-     * {@code n} learnable images: class 1 images are bright on the left half, class 0 on the right
-     * half, with noise; labels alternate so every prefix holds both classes.
+     * {@code n} learnable images: class 1 images are bright, class 0 dark, with noise (a global
+     * average pool keeps brightness, where it would lose position); labels alternate so every prefix
+     * holds both classes.
      */
-    public static ImageSet halves(int n, int channels, int side, long seed) {
+    public static ImageSet brightness(int n, int channels, int side, long seed) {
         Random random = new Random(seed);
         byte[] pixels = new byte[n * channels * side * side];
         int[] labels = new int[n];
@@ -28,14 +29,13 @@ public final class TestData {
             for (int c = 0; c < channels; c++) {
                 for (int y = 0; y < side; y++) {
                     for (int x = 0; x < side; x++) {
-                        boolean bright = (x < side / 2) == (labels[i] == 1);
-                        int v = (bright ? 170 : 60) + random.nextInt(60);
+                        int v = (labels[i] == 1 ? 140 : 60) + random.nextInt(60);
                         pixels[((i * channels + c) * side + y) * side + x] = (byte) v;
                     }
                 }
             }
         }
-        return new ImageSet("halves", pixels, labels, channels, side, side, List.of("right", "left"));
+        return new ImageSet("brightness", pixels, labels, channels, side, side, List.of("dark", "bright"));
     }
 
     /** Random pixels and labels 0..9, for readers. */

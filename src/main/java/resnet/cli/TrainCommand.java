@@ -69,7 +69,7 @@ public final class TrainCommand implements Command {
                 "  --batch N            images per step (default " + BATCH + ")",
                 "  --lr X               peak learning rate (default " + LR + ")",
                 "  --schedule NAME      onecycle (default), cosine, step, constant",
-                "  --warmup X           onecycle's warm-up epochs (default " + WARMUP + ")",
+                "  --warmup X           onecycle's warm-up epochs (default 1, or a fifth of the epochs when fewer than 5)",
                 "  --step-size N        step: epochs between drops (default 30, the notes' StepLR)",
                 "  --gamma X            step: factor of each drop (default 0.1)",
                 "  --optimizer NAME     sgd (default: Nesterov momentum) or adam",
@@ -101,7 +101,7 @@ public final class TrainCommand implements Command {
         int epochs = a.integer("epochs", EPOCHS);
         double lr = a.decimal("lr", LR);
         Schedule schedule = usage(() -> Schedule.named(a.string("schedule", SCHEDULE), lr, epochs,
-                a.integer("step-size", 30), a.decimal("gamma", 0.1), a.decimal("warmup", WARMUP)));
+                a.integer("step-size", 30), a.decimal("gamma", 0.1), a.decimal("warmup", Math.min(WARMUP, epochs / 5.0))));
         OptimizerSettings optimizer = usage(() -> OptimizerSettings.named(a.string("optimizer", "sgd"),
                 a.decimal("momentum", MOMENTUM), a.decimal("weight-decay", WEIGHT_DECAY), !a.flag("no-nesterov")));
         Augmentation augmentation = usage(() -> augmentation(a.string("augment",
