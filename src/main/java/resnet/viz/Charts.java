@@ -45,6 +45,7 @@ public final class Charts {
         double[] epochs = column(history, EpochRecord::epoch);
         XYChart loss = chart((title.isEmpty() ? "" : title + ": ") + "loss", "epoch", "cross-entropy");
         XYChart accuracy = chart((title.isEmpty() ? "" : title + ": ") + "accuracy", "epoch", "accuracy (%)");
+        accuracy.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
         if (history.isEmpty()) {
             return sideBySide(BitmapEncoder.getBufferedImage(loss), BitmapEncoder.getBufferedImage(accuracy));
         }
@@ -148,7 +149,8 @@ public final class Charts {
 
     /**
      * A confusion matrix as a heat map: row = true class, column = predicted class, each cell
-     * coloured by its share of the row and labelled with its count.
+     * coloured by the square root of its share of the row (blue on the diagonal, red off it) and
+     * labelled with its count.
      *
      * @param counts counts[true][predicted], square, one row per class
      */
@@ -176,7 +178,8 @@ public final class Charts {
             int total = java.util.Arrays.stream(counts[i]).sum();
             for (int j = 0; j < k; j++) {
                 double share = total == 0 ? 0 : (double) counts[i][j] / total;
-                int shade = (int) Math.round(255 * (1 - share));
+                // square root: a 1% confusion is still visible next to a 90% diagonal
+                int shade = (int) Math.round(255 * (1 - Math.sqrt(share)));
                 g.setColor(i == j ? new Color(shade, shade, 255) : new Color(255, shade, shade));
                 g.fillRect(left + j * cell, top + i * cell, cell, cell);
                 g.setColor(share > 0.5 ? Color.WHITE : Color.BLACK);
