@@ -64,7 +64,7 @@ public final class TrainCommand implements Command {
                 "  --model NAME         " + String.join(", ", ResNet.names()) + " (default resnet20)",
                 "  --dataset NAME       fashion-mnist (1x28x28) or cifar10 (3x32x32)",
                 "  --data-dir DIR       folder of the data files (default: $FASHION_MNIST_DIR or "
-                        + "/usr/share/datasets/fashion-mnist; $CIFAR10_DIR)",
+                        + "/usr/share/datasets/fashion-mnist; $CIFAR10_DIR, else DJL's download)",
                 "  --epochs N           default " + EPOCHS,
                 "  --batch N            images per step (default " + BATCH + ")",
                 "  --lr X               peak learning rate (default " + LR + ")",

@@ -150,8 +150,9 @@ public final class Cifar10 {
             }
             return new ImageSet("cifar10 " + (train ? "train" : "test"), pixels, labels, 3, SIDE, SIDE, CLASSES);
         } catch (IOException | TranslateException | RuntimeException e) {
-            throw new DatasetException("DJL could not download or read CIFAR-10 (" + e.getMessage()
-                    + "); with no network, " + HOW_TO_GET.replace("; or let DJL download it (Cifar10.download, needs the network)", ""), e);
+            throw new DatasetException("DJL could not download or read CIFAR-10 (" + e.getMessage() + "); without the network,"
+                    + " download the binary version from " + URL + " elsewhere, unpack it and point " + ENV
+                    + " (or --data-dir) at its folder cifar-10-batches-bin", e);
         }
     }
 }

@@ -38,11 +38,15 @@ public enum DatasetName {
     /**
      * The training or test part.
      *
-     * @param dir the folder of the files, or null for the data set's default (its environment
-     *     variable; Debian's folder for Fashion-MNIST)
+     * @param dir the folder of the files, or null for the data set's default: {@code
+     *     FASHION_MNIST_DIR}, else Debian's folder, for Fashion-MNIST; {@code CIFAR10_DIR}, else
+     *     DJL's download (network needed once), for CIFAR-10
      */
     public ImageSet load(Path dir, boolean train) {
-        return this == FASHION_MNIST ? FashionMnist.load(dir, train) : Cifar10.load(dir, train);
+        if (this == FASHION_MNIST) {
+            return FashionMnist.load(dir, train);
+        }
+        return dir == null && Cifar10.defaultDirectory() == null ? Cifar10.download(train) : Cifar10.load(dir, train);
     }
 
     /**

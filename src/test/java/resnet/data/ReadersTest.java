@@ -104,4 +104,17 @@ class ReadersTest {
         e = assertThrows(DatasetException.class, () -> Cifar10.load(dir, true));
         assertTrue(e.getMessage().contains("missing file " + dir.resolve("data_batch_1.bin")), e.getMessage());
     }
+
+    @Test
+    void djlDownloadGivesTheRealSetOrSaysHowToGetIt() {
+        // The tests run with ai.djl.offline=true: without a cached copy DJL must refuse, and the
+        // message must name the official archive; with one, the set must be the real test set.
+        try {
+            ImageSet test = Cifar10.download(false);
+            assertEquals(10_000, test.size());
+            assertEquals(1000, test.classCounts()[0]);
+        } catch (DatasetException e) {
+            assertTrue(e.getMessage().contains(Cifar10.URL) && e.getMessage().contains(Cifar10.ENV), e.getMessage());
+        }
+    }
 }
