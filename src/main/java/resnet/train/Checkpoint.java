@@ -222,6 +222,10 @@ public final class Checkpoint {
         Files.createDirectories(dir);
         Path temp = Files.createTempFile(dir, file.getFileName().toString() + ".", ".tmp");
         try {
+            if (Files.getFileStore(temp).supportsFileAttributeView("posix")) {
+                // a temporary file is private (rw-------); the result is an ordinary file that others may read
+                Files.setPosixFilePermissions(temp, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r--r--"));
+            }
             try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 ByteBuffer buffer = ByteBuffer.wrap(bytes);
                 while (buffer.hasRemaining()) {

@@ -16,7 +16,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import resnet.TestData;
@@ -156,8 +155,7 @@ class FitTest {
         try (Model model = Model.newInstance("tiny")) {
             model.setBlock(ResNet.build(TINY));
             new Fit(model, data, config(2).withCheckpoints(dir).withRestoreBest(false)).run();
-            before = Evaluation.of(model, data.valid(), data.normalization(), 8).predictions().length == 0 ? null
-                    : scores(model, data);
+            before = scores(model, data);
         }
         Checkpoint checkpoint = Checkpoint.read(dir.resolve(Checkpoint.LAST));
         Checkpoint.Info info = checkpoint.info();
@@ -165,7 +163,6 @@ class FitTest {
         assertArrayEquals(new long[] {1, 8, 8}, info.inputShape());
         assertEquals(2, info.classes());
         assertEquals(data.normalization(), info.normalization());
-        assertEquals(Map.of(), Map.of()); // settings are compared on resume (resumingWithOtherSettingsIsRefused)
         assertEquals(config(2).settings(), info.settings());
         try (Model model = Model.newInstance("tiny")) {
             model.setBlock(ResNet.build(TINY));
@@ -175,6 +172,8 @@ class FitTest {
         try (var files = Files.list(dir)) {
             assertFalse(files.anyMatch(p -> p.toString().endsWith(".tmp")), "no temporary file is left behind");
         }
+        assertTrue(Files.getPosixFilePermissions(dir.resolve(Checkpoint.LAST))
+                .contains(java.nio.file.attribute.PosixFilePermission.OTHERS_READ), "readable like any output file");
         byte[] bytes = Files.readAllBytes(dir.resolve(Checkpoint.LAST));
         Path cut = dir.resolve("cut.ckpt");
         Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
