@@ -12,10 +12,12 @@ public interface FitListener {
      * Progress inside an epoch, after each training step.
      *
      * @param epoch from 1
+     * @param epochs epochs of the run
      * @param batch from 1
      * @param batches batches in the epoch
      * @param loss mean training loss of the epoch so far
      * @param accuracy training accuracy of the epoch so far, 0..1
+     * @param learningRate the rate of this step
      * @param imagesPerSecond training speed of the epoch so far
      */
     record BatchProgress(int epoch, int epochs, int batch, int batches, double loss, double accuracy,
