@@ -39,8 +39,8 @@ try:
 except ImportError:
     sys.exit("bench_torch.py needs PyTorch for /usr/bin/python3: apt-get install python3-torch")
 
-DEFAULT_CASES = "resnet18_cifar:3x32x32:train:128,resnet20:1x28x28:train:128,resnet20:3x32x32:train:128," \
-                "resnet50:3x224x224:infer:8"
+# The same list as BenchCommand.DEFAULT_CASES (a unit test compares them).
+DEFAULT_CASES = "resnet18_cifar:3x32x32:train:128,resnet20:1x28x28:train:128,resnet20:3x32x32:train:128,resnet50:3x224x224:infer:8"
 
 
 def conv3x3(cin, cout, stride=1):
@@ -262,7 +262,11 @@ def main():
     p.add_argument("--batch", type=int, default=0, help="overrides every case's batch")
     p.add_argument("--matmul-only", action="store_true")
     p.add_argument("--no-matmul", action="store_true")
+    p.add_argument("--list-cases", action="store_true", help="print the default cases and stop")
     args = p.parse_args()
+    if args.list_cases:
+        print(DEFAULT_CASES)
+        return
     for name, value in (("threads", args.threads), ("steps", args.steps)):
         if value < 1:
             raise SystemExit(f"bench_torch.py: --{name} must be at least 1, got {value}")
