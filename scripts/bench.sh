@@ -4,6 +4,7 @@
 # Java and PyTorch alternating, then one table with the ratios DJL / PyTorch.
 #
 #   scripts/bench.sh [--rounds R] [--threads N] [--steps N] [--warmup N] [--models CASES] [--out DIR]
+#                    [--malloc tcmalloc|jemalloc|glibc] [--torch-malloc glibc|tcmalloc|jemalloc]
 #
 #   --rounds R     run every model R times on each side, alternating which side goes first (default 3);
 #                  the table shows the median over rounds of each run's median images/s
@@ -11,6 +12,8 @@
 #   --steps N      timed steps per run (default 10); --warmup N untimed steps first (default 3)
 #   --models CASES as for bin/resnet bench (default: the issue's four cases)
 #   --out DIR      where the raw lines and the table go (default target/bench)
+#   --malloc A     the Java side's native allocator, as bin/resnet picks it (RESNET_MALLOC; default
+#                  tcmalloc); --torch-malloc A the PyTorch side's (default glibc: PyTorch as installed)
 #
 # JAVA_OPTS reaches the JVM (default below). Needs Debian's python3-torch and an optimised BLAS
 # for it (libopenblas0-pthread; without it Debian's torch multiplies matrices with the reference
@@ -19,6 +22,7 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/../bin/_common.sh"
 
 rounds=3 threads="$(nproc)" steps=10 warmup=3 models="" out="$RESNET_ROOT/target/bench"
+malloc=tcmalloc torch_malloc=glibc
 while [ $# -gt 0 ]; do
   case "$1" in
     --rounds) rounds="$2"; shift 2 ;;
@@ -27,7 +31,9 @@ while [ $# -gt 0 ]; do
     --warmup) warmup="$2"; shift 2 ;;
     --models) models="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
-    -h|--help) sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --malloc) malloc="$2"; shift 2 ;;
+    --torch-malloc) torch_malloc="$2"; shift 2 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) die "unknown option $1 (scripts/bench.sh --help lists them)" ;;
   esac
 done
@@ -40,6 +46,14 @@ PY=/usr/bin/python3
 need=()
 "$PY" -c 'import torch' >/dev/null 2>&1 || need+=(python3-torch)
 ls /usr/lib/x86_64-linux-gnu/libopenblas*.so* /usr/lib/*/openblas*/libblas.so.3 >/dev/null 2>&1 || need+=(libopenblas0-pthread)
+for a in "$malloc" "$torch_malloc"; do
+  case "$a" in
+    tcmalloc) ls /usr/lib/*/libtcmalloc_minimal.so.4 >/dev/null 2>&1 || need+=(libtcmalloc-minimal4) ;;
+    jemalloc) ls /usr/lib/*/libjemalloc.so.2 >/dev/null 2>&1 || need+=(libjemalloc2) ;;
+    glibc) ;;
+    *) die "--malloc and --torch-malloc take tcmalloc, jemalloc or glibc, got '$a'" ;;
+  esac
+done
 if [ "${#need[@]}" -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
     say "installing Debian packages for the PyTorch side: ${need[*]}"
@@ -53,16 +67,19 @@ if [ "${#need[@]}" -gt 0 ]; then
 fi
 
 export JAVA_OPTS="${JAVA_OPTS:--Dai.djl.offline=true}"
+export RESNET_MALLOC="$malloc"
+torch_preload="$(RESNET_MALLOC="$torch_malloc" malloc_library)"
 mkdir -p "$out"
 raw="$out/bench-$(date +%Y%m%d-%H%M%S).txt"
 common=(--threads "$threads" --steps "$steps" --warmup "$warmup")
 java_side() { "$RESNET_ROOT/bin/resnet" bench "$@" 2>/dev/null | grep -E '^(bench|matmul) ' || die "bin/resnet bench $* failed"; }
-torch_side() { "$PY" "$RESNET_ROOT/scripts/bench_torch.py" "$@" | grep -E '^(bench|matmul) ' || die "bench_torch.py $* failed"; }
+torch_side() { LD_PRELOAD="$torch_preload" "$PY" "$RESNET_ROOT/scripts/bench_torch.py" "$@" | grep -E '^(bench|matmul) ' || die "bench_torch.py $* failed"; }
 
 [ -n "$models" ] || models="$("$PY" "$RESNET_ROOT/scripts/bench_torch.py" --list-cases)"
 {
   echo "machine $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) processors, $(free -g | awk '/^Mem:/{print $2}') GiB"
   echo "load-before $(cut -d' ' -f1-3 /proc/loadavg)"
+  echo "allocators: DJL $malloc, PyTorch $torch_malloc; JAVA_OPTS $JAVA_OPTS; threads $threads, $steps timed steps after $warmup, $rounds rounds"
 } | tee "$raw"
 say "matrix-multiply ceiling ..."
 { java_side --matmul-only --threads "$threads"; torch_side --matmul-only --threads "$threads"; } | tee -a "$raw"

@@ -14,8 +14,9 @@ resident memory (VmHWM) belongs to one model alone.
 
 Output, one line each (key=value, the same keys as the Java side):
     matmul side=pytorch threads=T n=N gflops=G
-    bench side=pytorch model=M input=CxHxW batch=B mode=train threads=T params=P macs=M
-          img_s_median=.. img_s_min=.. img_s_max=.. gflops=.. rss_warm_mib=.. rss_end_mib=.. peak_rss_mib=..
+    bench side=pytorch model=M input=CxHxW batch=B mode=train threads=T interop=I alloc=A params=P macs=M
+          img_s_median=.. img_s_min=.. img_s_max=.. gflops=.. faults_per_step=.. rss_warm_mib=.. rss_end_mib=..
+          peak_rss_mib=..
 
 The models are written here from the papers and torchvision's published architecture (torchvision
 is not imported): BasicBlock and Bottleneck (stride on the 3x3, "v1.5"), 1x1 projection shortcuts
@@ -27,6 +28,7 @@ Needs Debian's python3-torch (apt-get install python3-torch); no torchvision.
 
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -176,6 +178,12 @@ def proc_kib(key):
     return -1
 
 
+def allocator():
+    with open("/proc/self/maps") as maps:
+        text = maps.read()
+    return "tcmalloc" if "libtcmalloc" in text else "jemalloc" if "libjemalloc" in text else "glibc"
+
+
 def mib(key):
     return proc_kib(key) / 1024.0
 
@@ -239,17 +247,19 @@ def run_case(case, args):
     for _ in range(args.warmup):
         step()
     rss_warm = mib("VmRSS:")
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     rates = []
     for _ in range(args.steps):
         start = time.perf_counter()
         step()
         rates.append(batch / (time.perf_counter() - start))
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) // args.steps
     median = statistics.median(rates)
     flop_per_image = 2 * macs * (3 if mode == "train" else 1)
     print(f"bench side=pytorch model={name} input={'x'.join(map(str, dims))} batch={batch} mode={mode} "
-          f"threads={torch.get_num_threads()} interop={torch.get_num_interop_threads()} params={params} macs={macs} img_s_median={median:.2f} "
+          f"threads={torch.get_num_threads()} interop={torch.get_num_interop_threads()} alloc={allocator()} params={params} macs={macs} img_s_median={median:.2f} "
           f"img_s_min={min(rates):.2f} img_s_max={max(rates):.2f} gflops={median * flop_per_image / 1e9:.1f} "
-          f"rss_warm_mib={rss_warm:.0f} rss_end_mib={mib('VmRSS:'):.0f} peak_rss_mib={mib('VmHWM:'):.0f}",
+          f"faults_per_step={faults} rss_warm_mib={rss_warm:.0f} rss_end_mib={mib('VmRSS:'):.0f} peak_rss_mib={mib('VmHWM:'):.0f}",
           flush=True)
 
 

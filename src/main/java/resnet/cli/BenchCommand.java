@@ -129,8 +129,9 @@ public final class BenchCommand implements Command {
                 "  --no-matmul     leave the matrix-multiply ceiling out",
                 "",
                 "Prints 'matmul side=djl threads=T n=N gflops=G', then for each model one line",
-                "'bench side=djl model=.. input=.. batch=.. mode=.. threads=.. interop=.. params=.. macs=..",
-                " img_s_median=.. img_s_min=.. img_s_max=.. gflops=.. rss_warm_mib=.. rss_end_mib=.. peak_rss_mib=..'.",
+                "'bench side=djl model=.. input=.. batch=.. mode=.. threads=.. interop=.. alloc=.. params=.. macs=..",
+                " img_s_median=.. img_s_min=.. img_s_max=.. gflops=.. faults_per_step=.. rss_warm_mib=.. rss_end_mib=..",
+                " peak_rss_mib=..': faults are minor page faults per timed step; rss_warm is after the warm-up.",
                 "gflops counts 2 flops per multiply-add, times 3 for training (forward and backward).",
                 "With several models, each runs in a fresh JVM (same JVM options) for a fair peak memory.");
     }
@@ -223,6 +224,7 @@ public final class BenchCommand implements Command {
         Engine.getInstance().setRandomSeed(0);
         double[] rates = new double[steps];
         long rssWarm;
+        long faults;
         try (Model model = Model.newInstance(c.model())) {
             model.setBlock(net);
             Runnable step;
@@ -250,11 +252,13 @@ public final class BenchCommand implements Command {
                     step.run();
                 }
                 rssWarm = Platform.residentBytes();
+                faults = Platform.minorPageFaults();
                 for (int i = 0; i < steps; i++) {
                     long start = System.nanoTime();
                     step.run();
                     rates[i] = c.batch() / ((System.nanoTime() - start) / 1e9);
                 }
+                faults = (Platform.minorPageFaults() - faults) / steps;
             } finally {
                 if (trainer != null) {
                     trainer.close();
@@ -266,12 +270,12 @@ public final class BenchCommand implements Command {
         double median = steps % 2 == 1 ? sorted[steps / 2] : (sorted[steps / 2 - 1] + sorted[steps / 2]) / 2;
         double flopPerImage = 2.0 * summary.macs() * (c.training() ? 3 : 1);
         return String.format(Locale.ROOT,
-                "bench side=djl model=%s input=%s batch=%d mode=%s threads=%d interop=%d params=%d macs=%d"
+                "bench side=djl model=%s input=%s batch=%d mode=%s threads=%d interop=%d alloc=%s params=%d macs=%d"
                         + " img_s_median=%.2f img_s_min=%.2f img_s_max=%.2f gflops=%.1f"
-                        + " rss_warm_mib=%.0f rss_end_mib=%.0f peak_rss_mib=%.0f",
+                        + " faults_per_step=%d rss_warm_mib=%.0f rss_end_mib=%.0f peak_rss_mib=%.0f",
                 c.model(), c.inputText(), c.batch(), c.training() ? "train" : "infer", JniUtils.getNumThreads(),
-                JniUtils.getNumInteropThreads(), summary.parameters(), summary.macs(), median, sorted[0],
-                sorted[steps - 1], median * flopPerImage / 1e9, Platform.mib(rssWarm),
+                JniUtils.getNumInteropThreads(), Platform.allocator(), summary.parameters(), summary.macs(), median, sorted[0],
+                sorted[steps - 1], median * flopPerImage / 1e9, faults, Platform.mib(rssWarm),
                 Platform.mib(Platform.residentBytes()), Platform.mib(Platform.peakResidentBytes()));
     }
 
