@@ -73,17 +73,24 @@ ensure_system_packages() {
     missing+=("$DEBIAN_PACKAGE_DATA")
   fi
   [ "${#missing[@]}" -gt 0 ] || return 0
+  install_debian_packages "  conda:         conda env create -f environment.yml && conda activate resnet-java
+                 (then set FASHION_MNIST_DIR to a folder with the four Fashion-MNIST .gz files)" "${missing[@]}"
+}
 
+# install_debian_packages HINT PACKAGE...: apt-get installs the packages when run as root on
+# Debian/Ubuntu, else stops naming them, with HINT (another way to get them, may be empty) below.
+install_debian_packages() {
+  local hint="$1"
+  shift
   if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    say "installing Debian packages: ${missing[*]}"
+    say "installing Debian packages: $*"
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -q >&2 || die "apt-get update failed"
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >&2 || die "apt-get install ${missing[*]} failed"
+    apt-get install -y -q --no-install-recommends "$@" >&2 || die "apt-get install $* failed"
   else
-    die "missing: ${missing[*]}.
-  Debian/Ubuntu: sudo apt-get install ${missing[*]}
-  conda:         conda env create -f environment.yml && conda activate resnet-java
-                 (then set FASHION_MNIST_DIR to a folder with the four Fashion-MNIST .gz files)"
+    die "missing: $*.
+  Debian/Ubuntu: sudo apt-get install $*${hint:+
+$hint}"
   fi
 }
 

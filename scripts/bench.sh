@@ -54,17 +54,7 @@ for a in "$malloc" "$torch_malloc"; do
     *) die "--malloc and --torch-malloc take tcmalloc, jemalloc or glibc, got '$a'" ;;
   esac
 done
-if [ "${#need[@]}" -gt 0 ]; then
-  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
-    say "installing Debian packages for the PyTorch side: ${need[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q >&2 || die "apt-get update failed"
-    apt-get install -y -q --no-install-recommends "${need[@]}" >&2 || die "apt-get install ${need[*]} failed"
-  else
-    die "the PyTorch side needs ${need[*]} for $PY.
-  Debian/Ubuntu: sudo apt-get install ${need[*]}"
-  fi
-fi
+[ "${#need[@]}" -eq 0 ] || install_debian_packages "" "${need[@]}"
 
 export JAVA_OPTS="${JAVA_OPTS:--Dai.djl.offline=true}"
 export RESNET_MALLOC="$malloc"
