@@ -6,7 +6,9 @@
 Per model and side: the median over rounds of each run's median images/s (with the lowest and highest
 single step seen in any round), the median peak resident memory (VmHWM of the run's own process),
 GFLOP/s achieved (2 flops per multiply-add, x3 for training) and its share of the matrix-multiply
-ceiling, taken as the faster of the two sides' single-precision products in the same run.
+ceiling, taken as the faster of the two sides' single-precision products in the same run, and the
+CPU time of all the process's threads per timed step (median over rounds), which a busy machine
+distorts far less than images/s (at one thread; with more, threads that spin while they wait count).
 """
 
 import statistics
@@ -48,8 +50,8 @@ def main():
     print()
     print("| model | input | mode | batch | threads | parameters | DJL img/s | PyTorch img/s | DJL / PyTorch "
           "| DJL peak RSS MiB | PyTorch peak RSS MiB | DJL / PyTorch | DJL GFLOP/s (% ceiling) "
-          "| PyTorch GFLOP/s (% ceiling) | rounds |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+          "| PyTorch GFLOP/s (% ceiling) | CPU ms/step DJL / PyTorch | rounds |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     problems = []
     for key, sides in groups.items():
         model, shape, mode, batch, threads = key
@@ -64,7 +66,8 @@ def main():
             high = max(float(r["img_s_max"]) for r in rs)
             rss = statistics.median(float(r["peak_rss_mib"]) for r in rs)
             gflops = statistics.median(float(r["gflops"]) for r in rs)
-            value[side] = (speed, rss)
+            cpu = statistics.median(float(r.get("cpu_ms_per_step", "nan")) for r in rs)
+            value[side] = (speed, rss, cpu)
             cells[side] = (f"{speed:.1f} ({low:.1f}–{high:.1f})", f"{rss:.0f}",
                            f"{gflops:.1f} ({100 * gflops / ceiling:.0f}%)")
         params = {r["params"] for rs in sides.values() for r in rs}
@@ -73,10 +76,11 @@ def main():
         both = "djl" in value and "pytorch" in value
         speed_ratio = f"{value['djl'][0] / value['pytorch'][0]:.2f}x" if both else "—"
         rss_ratio = f"{value['djl'][1] / value['pytorch'][1]:.2f}x" if both else "—"
+        cpu_cell = f"{value['djl'][2]:.0f} / {value['pytorch'][2]:.0f}" if both else "—"
         rounds = max(len(rs) for rs in sides.values())
         print(f"| {model} | {shape} | {mode} | {batch} | {threads} | {'/'.join(sorted(params))} | {cells['djl'][0]} "
               f"| {cells['pytorch'][0]} | {speed_ratio} | {cells['djl'][1]} | {cells['pytorch'][1]} | {rss_ratio} "
-              f"| {cells['djl'][2]} | {cells['pytorch'][2]} | {rounds} |")
+              f"| {cells['djl'][2]} | {cells['pytorch'][2]} | {cpu_cell} | {rounds} |")
     for problem in problems:
         print("\n**" + problem + "**")
     if problems:

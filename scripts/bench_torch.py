@@ -15,8 +15,8 @@ resident memory (VmHWM) belongs to one model alone.
 Output, one line each (key=value, the same keys as the Java side):
     matmul side=pytorch threads=T n=N gflops=G
     bench side=pytorch model=M input=CxHxW batch=B mode=train threads=T interop=I alloc=A params=P macs=M
-          img_s_median=.. img_s_min=.. img_s_max=.. gflops=.. faults_per_step=.. rss_warm_mib=.. rss_end_mib=..
-          peak_rss_mib=..
+          img_s_median=.. img_s_min=.. img_s_max=.. gflops=.. cpu_ms_per_step=.. faults_per_step=.. rss_warm_mib=..
+          rss_end_mib=.. peak_rss_mib=..
 
 The models are written here from the papers and torchvision's published architecture (torchvision
 is not imported): BasicBlock and Bottleneck (stride on the 3x3, "v1.5"), 1x1 projection shortcuts
@@ -248,18 +248,20 @@ def run_case(case, args):
         step()
     rss_warm = mib("VmRSS:")
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    cpu = time.process_time()
     rates = []
     for _ in range(args.steps):
         start = time.perf_counter()
         step()
         rates.append(batch / (time.perf_counter() - start))
     faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) // args.steps
+    cpu = (time.process_time() - cpu) / args.steps
     median = statistics.median(rates)
     flop_per_image = 2 * macs * (3 if mode == "train" else 1)
     print(f"bench side=pytorch model={name} input={'x'.join(map(str, dims))} batch={batch} mode={mode} "
           f"threads={torch.get_num_threads()} interop={torch.get_num_interop_threads()} alloc={allocator()} params={params} macs={macs} img_s_median={median:.2f} "
           f"img_s_min={min(rates):.2f} img_s_max={max(rates):.2f} gflops={median * flop_per_image / 1e9:.1f} "
-          f"faults_per_step={faults} rss_warm_mib={rss_warm:.0f} rss_end_mib={mib('VmRSS:'):.0f} peak_rss_mib={mib('VmHWM:'):.0f}",
+          f"cpu_ms_per_step={cpu * 1000:.1f} faults_per_step={faults} rss_warm_mib={rss_warm:.0f} rss_end_mib={mib('VmRSS:'):.0f} peak_rss_mib={mib('VmHWM:'):.0f}",
           flush=True)
 
 

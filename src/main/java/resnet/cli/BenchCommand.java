@@ -45,6 +45,9 @@ public final class BenchCommand implements Command {
     static final float WEIGHT_DECAY = 5e-4f;
     static final int MATMUL_SIZE = 2048;
 
+    /** Print the resident memory every this many steps (0: never), to show it does not grow. */
+    private static int rssEvery;
+
     /**
      * One thing to time: a model at an input shape, training or inference, at a batch size.
      *
@@ -117,7 +120,7 @@ public final class BenchCommand implements Command {
     public String usage() {
         return String.join("\n",
                 "usage: resnet bench [--models CASES] [--threads N] [--steps N] [--warmup N] [--batch N]",
-                "                    [--matmul-only] [--no-matmul]",
+                "                    [--matmul-only] [--no-matmul] [--rss-every N]",
                 "",
                 "  --models CASES  comma-separated MODEL[:CxHxW[:train|infer[:BATCH]]] (default: the issue's four,",
                 "                  " + DEFAULT_CASES + ")",
@@ -127,18 +130,20 @@ public final class BenchCommand implements Command {
                 "  --batch N       replaces every case's batch",
                 "  --matmul-only   only the single-precision matrix-multiply ceiling",
                 "  --no-matmul     leave the matrix-multiply ceiling out",
+                "  --rss-every N   also print 'rss step=S rss_mib=M' every N steps (memory must not grow)",
                 "",
                 "Prints 'matmul side=djl threads=T n=N gflops=G', then for each model one line",
                 "'bench side=djl model=.. input=.. batch=.. mode=.. threads=.. interop=.. alloc=.. params=.. macs=..",
-                " img_s_median=.. img_s_min=.. img_s_max=.. gflops=.. faults_per_step=.. rss_warm_mib=.. rss_end_mib=..",
-                " peak_rss_mib=..': faults are minor page faults per timed step; rss_warm is after the warm-up.",
+                " img_s_median=.. img_s_min=.. img_s_max=.. gflops=.. cpu_ms_per_step=.. faults_per_step=.. rss_warm_mib=..",
+                " rss_end_mib=.. peak_rss_mib=..': CPU time of all threads and minor page faults per timed step;",
+                " rss_warm is after the warm-up. CPU time per step holds up on a busy machine where img/s does not.",
                 "gflops counts 2 flops per multiply-add, times 3 for training (forward and backward).",
                 "With several models, each runs in a fresh JVM (same JVM options) for a fair peak memory.");
     }
 
     @Override
     public int run(String[] args) throws Exception {
-        Args parsed = Args.parse(args, Set.of("models", "threads", "steps", "warmup", "batch"),
+        Args parsed = Args.parse(args, Set.of("models", "threads", "steps", "warmup", "batch", "rss-every"),
                 Set.of("matmul-only", "no-matmul"));
         if (!parsed.positional().isEmpty()) {
             throw new UsageException("bench takes no positional arguments, got " + parsed.positional());
@@ -147,9 +152,11 @@ public final class BenchCommand implements Command {
         int steps = parsed.integer("steps", 10);
         int warmup = parsed.integer("warmup", 3);
         int batch = parsed.integer("batch", 0);
-        if (threads < 1 || steps < 1 || warmup < 0 || batch < 0) {
-            throw new UsageException("--threads and --steps must be at least 1, --warmup and --batch at least 0; got threads "
-                    + threads + ", steps " + steps + ", warmup " + warmup + ", batch " + batch);
+        rssEvery = parsed.integer("rss-every", 0);
+        if (threads < 1 || steps < 1 || warmup < 0 || batch < 0 || rssEvery < 0) {
+            throw new UsageException("--threads and --steps must be at least 1, --warmup, --batch and --rss-every at least 0;"
+                    + " got threads " + threads + ", steps " + steps + ", warmup " + warmup + ", batch " + batch
+                    + ", rss-every " + rssEvery);
         }
         if (parsed.flag("matmul-only")) {
             configureThreads(threads);
@@ -166,7 +173,7 @@ public final class BenchCommand implements Command {
             throw new UsageException("--models named no model");
         }
         List<String> common = List.of("--threads", String.valueOf(threads), "--steps", String.valueOf(steps),
-                "--warmup", String.valueOf(warmup));
+                "--warmup", String.valueOf(warmup), "--rss-every", String.valueOf(rssEvery));
         if (!parsed.flag("no-matmul")) {
             // its own JVM, so that its arrays do not count in a model's peak memory
             child(concat(List.of("--matmul-only"), common));
@@ -225,6 +232,7 @@ public final class BenchCommand implements Command {
         double[] rates = new double[steps];
         long rssWarm;
         long faults;
+        long cpu;
         try (Model model = Model.newInstance(c.model())) {
             model.setBlock(net);
             Runnable step;
@@ -250,15 +258,19 @@ public final class BenchCommand implements Command {
             try {
                 for (int i = 0; i < warmup; i++) {
                     step.run();
+                    reportRss(i + 1);
                 }
                 rssWarm = Platform.residentBytes();
                 faults = Platform.minorPageFaults();
+                cpu = processCpuNanos();
                 for (int i = 0; i < steps; i++) {
                     long start = System.nanoTime();
                     step.run();
                     rates[i] = c.batch() / ((System.nanoTime() - start) / 1e9);
+                    reportRss(warmup + i + 1);
                 }
                 faults = (Platform.minorPageFaults() - faults) / steps;
+                cpu = (processCpuNanos() - cpu) / steps;
             } finally {
                 if (trainer != null) {
                     trainer.close();
@@ -272,11 +284,22 @@ public final class BenchCommand implements Command {
         return String.format(Locale.ROOT,
                 "bench side=djl model=%s input=%s batch=%d mode=%s threads=%d interop=%d alloc=%s params=%d macs=%d"
                         + " img_s_median=%.2f img_s_min=%.2f img_s_max=%.2f gflops=%.1f"
-                        + " faults_per_step=%d rss_warm_mib=%.0f rss_end_mib=%.0f peak_rss_mib=%.0f",
+                        + " cpu_ms_per_step=%.1f faults_per_step=%d rss_warm_mib=%.0f rss_end_mib=%.0f peak_rss_mib=%.0f",
                 c.model(), c.inputText(), c.batch(), c.training() ? "train" : "infer", JniUtils.getNumThreads(),
                 JniUtils.getNumInteropThreads(), Platform.allocator(), summary.parameters(), summary.macs(), median, sorted[0],
-                sorted[steps - 1], median * flopPerImage / 1e9, faults, Platform.mib(rssWarm),
+                sorted[steps - 1], median * flopPerImage / 1e9, cpu / 1e6, faults, Platform.mib(rssWarm),
                 Platform.mib(Platform.residentBytes()), Platform.mib(Platform.peakResidentBytes()));
+    }
+
+    private static void reportRss(int step) {
+        if (rssEvery > 0 && step % rssEvery == 0) {
+            System.out.println(String.format(Locale.ROOT, "rss step=%d rss_mib=%.0f", step, Platform.mib(Platform.residentBytes())));
+        }
+    }
+
+    /** CPU time of all this process's threads (engine, JVM, GC) so far, in nanoseconds. */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     /** Runs {@code bench ARGS} in a fresh JVM with this JVM's options and class path, its output inline. */
