@@ -30,4 +30,25 @@ class PlatformTest {
         }
         assertTrue(Platform.peakResidentBytes() >= Platform.residentBytes());
     }
+
+    @Test
+    void touchingFreshMemoryCountsPageFaults() {
+        long before = Platform.minorPageFaults();
+        assertTrue(before > 0, "minflt readable from /proc/self/stat on Linux");
+        java.nio.ByteBuffer fresh = java.nio.ByteBuffer.allocateDirect(32 * 1024 * 1024);
+        for (int i = 0; i < fresh.capacity(); i += 4096) {
+            fresh.put(i, (byte) 1); // one write per 4 KiB page: each first touch is a fault
+        }
+        long faults = Platform.minorPageFaults() - before;
+        // 8192 faults with 4 KiB pages; at least 16 where transparent huge pages (2 MiB) are always on
+        assertTrue(faults >= 16, "32 MiB of new pages should fault at least 16 times, counted " + faults);
+    }
+
+    @Test
+    void namesTheNativeAllocator() {
+        // the test JVM runs without bin/resnet's preload, unless the caller set LD_PRELOAD itself
+        String expected = String.valueOf(System.getenv("LD_PRELOAD")).contains("tcmalloc") ? "tcmalloc"
+                : String.valueOf(System.getenv("LD_PRELOAD")).contains("jemalloc") ? "jemalloc" : "glibc";
+        assertEquals(expected, Platform.allocator());
+    }
 }
