@@ -15,6 +15,7 @@ import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import resnet.TextTable;
 import resnet.blocks.ResidualBlock;
 import tech.tablesaw.api.BooleanColumn;
 import tech.tablesaw.api.DoubleColumn;
@@ -105,7 +106,13 @@ public final class GradientNorms {
         NDManager caller = inputs.head().getManager();
         try (NDManager scratch = caller.newSubManager()) {
             inputs.tempAttach(scratch);
-            labels.tempAttach(scratch);
+            for (NDArray label : labels) {
+                // an array that is both input and label (an autoencoder's target) must be attached only once,
+                // or closing the scratch manager would hand it back to the scratch manager itself
+                if (inputs.stream().noneMatch(input -> input == label)) {
+                    label.tempAttach(scratch);
+                }
+            }
             List<Runnable> restore = new ArrayList<>();
             try {
                 saveState(block, scratch, restore);
@@ -195,7 +202,7 @@ public final class GradientNorms {
                 String.format(Locale.ROOT, "%,d", l.weights()), String.format(Locale.ROOT, "%.3e", l.gradientNorm()),
                 String.format(Locale.ROOT, "%.3f", l.weightNorm()), String.format(Locale.ROOT, "%.3e", l.relative())});
         }
-        return TextTable.align(cells, 2) + String.format(Locale.ROOT, "loss %.4f%n", loss);
+        return TextTable.align(cells, 2, false) + String.format(Locale.ROOT, "loss %.4f%n", loss);
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import resnet.TextTable;
 import resnet.blocks.NamedSequence;
 import resnet.blocks.Op;
 import resnet.blocks.ResidualBlock;
@@ -174,7 +175,7 @@ public final class Summary {
             cells.add(new String[] {row.name(), row.type(), format(row.output()),
                 String.format(Locale.ROOT, "%,d", row.parameters()), String.format(Locale.ROOT, "%,d", row.macs())});
         }
-        return TextTable.align(cells, 3);
+        return TextTable.align(cells, 3, false);
     }
 
     private List<Row> rowsAndTotal() {

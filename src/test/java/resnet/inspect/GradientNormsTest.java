@@ -2,6 +2,7 @@ package resnet.inspect;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -67,6 +68,18 @@ class GradientNormsTest {
             assertEquals(expectedNorm, layer.gradientNorm(), 1e-5 * expectedNorm);
             assertEquals(Math.sqrt(0.25 + 1 + 4 + 0.0625), layer.weightNorm(), 1e-6);
             assertEquals(1, layer.depth());
+        }
+    }
+
+    @Test
+    void anArrayThatIsBothInputAndLabelIsGivenBackOpen() {
+        Linear linear = Linear.builder().setUnits(2).optBias(false).build();
+        try (NDManager manager = NDManager.newBaseManager()) {
+            NDArray x = manager.create(new float[] {1, 2, 3, 4}, new Shape(2, 2));
+            linear.initialize(manager, DataType.FLOAT32, x.getShape());
+            GradientNorms.of(linear, new NDList(x), new NDList(x), HALF_SQUARED_ERROR);
+            assertSame(manager, x.getManager());
+            assertArrayEquals(new float[] {1, 2, 3, 4}, x.toFloatArray());
         }
     }
 
