@@ -51,7 +51,7 @@ public record StepTime(int batch, Shape image, double firstSeconds, List<Double>
      * not change them).
      *
      * @param image one image's shape (channels, height, width)
-     * @param batch images per step (at least 1; BatchNorm in training mode needs 2 or more)
+     * @param batch images per step (at least 1)
      * @param warmup untimed steps first (0 or more)
      * @param steps timed steps (at least 1)
      */

@@ -90,7 +90,7 @@ public final class Summary {
      * @param input one image's shape (channels, height, width)
      * @throws IllegalArgumentException when the input does not fit the block (checked before any
      *     native call), or when a part cannot be traced (a block with children that is neither a
-     *     sequence nor a residual block)
+     *     sequence, a residual block nor {@link Paths})
      */
     public static Summary of(Block block, Shape input, int depth) {
         checkImage(input);
