@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import resnet.TextTable;
 import resnet.blocks.NamedSequence;
 import resnet.blocks.Op;
 import resnet.blocks.Paths;
@@ -180,18 +181,7 @@ public final class Summary {
             cells.add(new String[] {row.name(), row.type(), format(row.output()),
                 String.format(Locale.ROOT, "%,d", row.parameters()), String.format(Locale.ROOT, "%,d", row.macs())});
         }
-        int[] widths = new int[5];
-        for (String[] line : cells) {
-            for (int i = 0; i < line.length; i++) {
-                widths[i] = Math.max(widths[i], line[i].length());
-            }
-        }
-        StringBuilder text = new StringBuilder();
-        for (String[] line : cells) {
-            text.append(String.format(Locale.ROOT, "%-" + widths[0] + "s  %-" + widths[1] + "s  %-" + widths[2]
-                    + "s  %" + widths[3] + "s  %" + widths[4] + "s", (Object[]) line).stripTrailing()).append('\n');
-        }
-        return text.toString();
+        return TextTable.align(cells, 3, false);
     }
 
     private List<Row> rowsAndTotal() {
@@ -286,7 +276,8 @@ public final class Summary {
         return 0;
     }
 
-    private static String describe(Block block) {
+    /** What a part is, as a row's type shows it: {@code conv 3x3/2}, {@code batchnorm}, {@code 2 x BasicBlock}. */
+    static String describe(Block block) {
         if (block instanceof Convolution conv) {
             Shape k = conv.getKernelShape();
             return "conv " + k.get(0) + "x" + k.get(1) + (conv.getStride().get(0) == 1 ? "" : "/" + conv.getStride().get(0))
