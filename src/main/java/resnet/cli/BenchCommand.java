@@ -45,9 +45,6 @@ public final class BenchCommand implements Command {
     static final float WEIGHT_DECAY = 5e-4f;
     static final int MATMUL_SIZE = 2048;
 
-    /** Print the resident memory every this many steps (0: never), to show it does not grow. */
-    private static int rssEvery;
-
     /**
      * One thing to time: a model at an input shape, training or inference, at a batch size.
      *
@@ -152,7 +149,7 @@ public final class BenchCommand implements Command {
         int steps = parsed.integer("steps", 10);
         int warmup = parsed.integer("warmup", 3);
         int batch = parsed.integer("batch", 0);
-        rssEvery = parsed.integer("rss-every", 0);
+        int rssEvery = parsed.integer("rss-every", 0);
         if (threads < 1 || steps < 1 || warmup < 0 || batch < 0 || rssEvery < 0) {
             throw new UsageException("--threads and --steps must be at least 1, --warmup, --batch and --rss-every at least 0;"
                     + " got threads " + threads + ", steps " + steps + ", warmup " + warmup + ", batch " + batch
@@ -180,7 +177,7 @@ public final class BenchCommand implements Command {
         }
         if (cases.size() == 1) {
             configureThreads(threads);
-            System.out.println(measure(cases.get(0), steps, warmup));
+            System.out.println(measure(cases.get(0), steps, warmup, rssEvery));
             return 0;
         }
         for (Case c : cases) {
@@ -222,8 +219,12 @@ public final class BenchCommand implements Command {
         }
     }
 
-    /** Times one case in this JVM and returns its line. */
-    static String measure(Case c, int steps, int warmup) {
+    /**
+     * Times one case in this JVM and returns its line.
+     *
+     * @param rssEvery print the resident memory every this many steps (0: never), to show it does not grow
+     */
+    static String measure(Case c, int steps, int warmup, int rssEvery) {
         ResNetSpec spec = c.spec();
         ResidualNetwork net = ResNet.build(spec);
         Summary summary = Summary.of(net, c.input());
@@ -258,7 +259,7 @@ public final class BenchCommand implements Command {
             try {
                 for (int i = 0; i < warmup; i++) {
                     step.run();
-                    reportRss(i + 1);
+                    reportRss(i + 1, rssEvery);
                 }
                 rssWarm = Platform.residentBytes();
                 faults = Platform.minorPageFaults();
@@ -267,7 +268,7 @@ public final class BenchCommand implements Command {
                     long start = System.nanoTime();
                     step.run();
                     rates[i] = c.batch() / ((System.nanoTime() - start) / 1e9);
-                    reportRss(warmup + i + 1);
+                    reportRss(warmup + i + 1, rssEvery);
                 }
                 faults = (Platform.minorPageFaults() - faults) / steps;
                 cpu = (processCpuNanos() - cpu) / steps;
@@ -291,7 +292,7 @@ public final class BenchCommand implements Command {
                 Platform.mib(Platform.residentBytes()), Platform.mib(Platform.peakResidentBytes()));
     }
 
-    private static void reportRss(int step) {
+    private static void reportRss(int step, int rssEvery) {
         if (rssEvery > 0 && step % rssEvery == 0) {
             System.out.println(String.format(Locale.ROOT, "rss step=%d rss_mib=%.0f", step, Platform.mib(Platform.residentBytes())));
         }

@@ -75,7 +75,7 @@ class BenchCommandTest {
     @Test
     void oneTrainingCasePrintsOneLineWithTheLibrarysCounts() {
         String out = run("bench", "--models", "resnet20:1x16x16:train:4", "--steps", "2", "--warmup", "1", "--no-matmul",
-                "--threads", "1");
+                "--threads", "1", "--rss-every", "1");
         String line = out.lines().filter(l -> l.startsWith("bench ")).findFirst().orElseThrow(() -> new AssertionError(out));
         Map<String, String> f = fields(line);
         Summary summary = Summary.of(ResNet.build(ResNet.spec("resnet20").withInputChannels(1)), new Shape(1, 16, 16));
@@ -88,6 +88,9 @@ class BenchCommandTest {
         assertTrue(Double.parseDouble(f.get("img_s_min")) <= median && median <= Double.parseDouble(f.get("img_s_max")), line);
         assertTrue(Double.parseDouble(f.get("peak_rss_mib")) >= Double.parseDouble(f.get("rss_end_mib")), line);
         assertFalse(out.contains("matmul"), out);
+        // one resident-memory line per step, warm-up included
+        assertEquals(java.util.List.of("rss step=1", "rss step=2", "rss step=3"), out.lines()
+                .filter(l -> l.startsWith("rss ")).map(l -> l.substring(0, l.indexOf(" rss_mib="))).toList());
     }
 
     @Test
