@@ -15,7 +15,8 @@
 #   --malloc A     the Java side's native allocator, as bin/resnet picks it (RESNET_MALLOC; default
 #                  tcmalloc); --torch-malloc A the PyTorch side's (default glibc: PyTorch as installed)
 #
-# JAVA_OPTS reaches the JVM (default below). Needs Debian's python3-torch and an optimised BLAS
+# JAVA_OPTS reaches the JVM (default below); OMP_*, MKL_* and the like reach both sides and are
+# recorded in the output (OMP_WAIT_POLICY=PASSIVE steadies the numbers on a busy machine). Needs Debian's python3-torch and an optimised BLAS
 # for it (libopenblas0-pthread; without it Debian's torch multiplies matrices with the reference
 # BLAS at a few GFLOP/s): installed when missing and run as root, else named.
 set -euo pipefail
@@ -70,6 +71,7 @@ torch_side() { LD_PRELOAD="$torch_preload" "$PY" "$RESNET_ROOT/scripts/bench_tor
   echo "machine $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) processors, $(free -g | awk '/^Mem:/{print $2}') GiB"
   echo "load-before $(cut -d' ' -f1-3 /proc/loadavg)"
   echo "allocators: DJL $malloc, PyTorch $torch_malloc; JAVA_OPTS $JAVA_OPTS; threads $threads, $steps timed steps after $warmup, $rounds rounds"
+  echo "environment (both sides): $(env | grep -E '^(OMP|GOMP|KMP|MKL|OPENBLAS)_' | sort | tr '\n' ' ' || true)"
 } | tee "$raw"
 say "matrix-multiply ceiling ..."
 { java_side --matmul-only --threads "$threads"; torch_side --matmul-only --threads "$threads"; } | tee -a "$raw"
