@@ -22,7 +22,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Test;
+import resnet.blocks.BlockOptions;
 import resnet.blocks.Chain;
+import resnet.blocks.ResNeXtBlock;
+import resnet.blocks.ResidualBlock;
 import resnet.blocks.Shortcut;
 import resnet.train.TrainingStep;
 
@@ -76,6 +79,44 @@ class ReleaseIntermediatesTest {
         assertTrue(kept.size() > 50, "scores and the gradients of every parameter: " + kept.size());
         for (String name : kept.keySet()) {
             assertArrayEquals(kept.get(name), released.get(name), 0f, style + ": " + name);
+        }
+    }
+
+    /** Output, input gradient and every parameter's gradient of one block, from a fixed start. */
+    private static Map<String, float[]> blockGradients(ResidualBlock block, boolean release) {
+        Chain.releaseIntermediates(release);
+        Map<String, float[]> result = new LinkedHashMap<>();
+        Shape shape = new Shape(2, block.inChannels(), 8, 8);
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manager.getEngine().setRandomSeed(5);
+            block.initialize(manager, DataType.FLOAT32, shape);
+            NDArray x = manager.randomNormal(shape);
+            x.setRequiresGradient(true);
+            try (GradientCollector collector = manager.getEngine().newGradientCollector()) {
+                NDArray y = block.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+                result.put("output", y.toFloatArray());
+                collector.backward(y.square().sum());
+            }
+            result.put("input", x.getGradient().toFloatArray());
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                if (p.getValue().requiresGradient()) {
+                    result.put(p.getKey(), p.getValue().getArray().getGradient().toFloatArray());
+                }
+            }
+        }
+        return result;
+    }
+
+    @ParameterizedTest
+    @EnumSource(ResNeXtBlock.Form.class)
+    void resNeXtPathsGiveTheSameGradientsWithAndWithoutEarlyRelease(ResNeXtBlock.Form form) {
+        BlockOptions options = BlockOptions.DEFAULTS.withGroups(4).withWidthPerGroup(16); // 4 paths of 4 channels
+        Map<String, float[]> kept = blockGradients(new ResNeXtBlock(form, 32, 16, 2, options), false);
+        Map<String, float[]> released = blockGradients(new ResNeXtBlock(form, 32, 16, 2, options), true);
+        assertEquals(kept.keySet(), released.keySet());
+        assertTrue(kept.size() > 20, "output, input and parameter gradients: " + kept.size());
+        for (String name : kept.keySet()) {
+            assertArrayEquals(kept.get(name), released.get(name), 0f, form + ": " + name);
         }
     }
 
