@@ -85,14 +85,23 @@ public final class Paths extends AbstractBlock {
         for (Block path : children.values()) {
             outputs.add(path.forward(parameterStore, inputs, training, params).singletonOrThrow());
         }
+        NDList merged;
         if (merge == Merge.CONCAT) {
-            return new NDList(NDArrays.concat(new NDList(outputs), 1));
+            merged = new NDList(NDArrays.concat(new NDList(outputs), 1));
+        } else {
+            NDArray sum = outputs.get(0);
+            for (int i = 1; i < outputs.size(); i++) {
+                NDArray next = sum.add(outputs.get(i));
+                if (i > 1) {
+                    Chain.release(new NDList(sum), new NDList(next), inputs); // a partial sum, now used
+                }
+                sum = next;
+            }
+            merged = new NDList(sum);
         }
-        NDArray sum = outputs.get(0);
-        for (int i = 1; i < outputs.size(); i++) {
-            sum = sum.add(outputs.get(i));
-        }
-        return new NDList(sum);
+        // each path's output is in the merged array now (as with any chain, see Chain.releaseIntermediates)
+        Chain.release(new NDList(outputs), merged, inputs);
+        return merged;
     }
 
     @Override

@@ -12,7 +12,7 @@ import java.util.Map;
 public final class Main {
 
     /** Every subcommand, in the order {@code --help} lists them. */
-    static final List<Command> COMMANDS = List.of(new SummaryCommand());
+    static final List<Command> COMMANDS = List.of(new SummaryCommand(), new BenchCommand());
 
     private Main() {}
 
