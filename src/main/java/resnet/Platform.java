@@ -65,6 +65,38 @@ public final class Platform {
         return procStatus("VmHWM:");
     }
 
+    /**
+     * Minor page faults of this process so far (pages the kernel had to map, and zero, on first
+     * touch), from {@code /proc/self/stat}; -1 where unknown. Many per training step mean the
+     * allocator hands freshly mapped memory to every new array instead of reusing freed memory.
+     */
+    public static long minorPageFaults() {
+        try {
+            String stat = Files.readString(Path.of("/proc/self/stat"));
+            // fields after the command name, which is in parentheses and may contain spaces
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return Long.parseLong(fields[7]); // minflt is field 10 of the line, 8th after the name
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
+    /**
+     * The native memory allocator this process runs on: {@code tcmalloc} or {@code jemalloc} when one
+     * was preloaded ({@code bin/resnet} does, see {@code RESNET_MALLOC}), else {@code glibc}.
+     */
+    public static String allocator() {
+        try {
+            String maps = Files.readString(Path.of("/proc/self/maps"));
+            if (maps.contains("libtcmalloc")) {
+                return "tcmalloc";
+            }
+            return maps.contains("libjemalloc") ? "jemalloc" : "glibc";
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        }
+    }
+
     /** Bytes as MiB, for printing. */
     public static double mib(long bytes) {
         return bytes / (1024.0 * 1024.0);

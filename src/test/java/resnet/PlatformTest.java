@@ -30,4 +30,30 @@ class PlatformTest {
         }
         assertTrue(Platform.peakResidentBytes() >= Platform.residentBytes());
     }
+
+    @Test
+    void touchingFreshMemoryCountsPageFaults(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        // a newly mapped file: no allocator can hand back pages that were touched before
+        try (java.nio.channels.FileChannel file = java.nio.channels.FileChannel.open(dir.resolve("pages"),
+                java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.READ,
+                java.nio.file.StandardOpenOption.WRITE)) {
+            java.nio.MappedByteBuffer fresh = file.map(java.nio.channels.FileChannel.MapMode.READ_WRITE, 0, 32 << 20);
+            long before = Platform.minorPageFaults();
+            assertTrue(before > 0, "minflt readable from /proc/self/stat on Linux");
+            for (int i = 0; i < fresh.capacity(); i += 4096) {
+                fresh.put(i, (byte) 1); // one write per 4 KiB page: each first touch is a fault
+            }
+            long faults = Platform.minorPageFaults() - before;
+            // 8192 with 4 KiB pages; fault-around and huge pages can map several pages per fault
+            assertTrue(faults >= 16, "32 MiB of new pages should fault at least 16 times, counted " + faults);
+        }
+    }
+
+    @Test
+    void namesTheNativeAllocator() {
+        // the test JVM runs without bin/resnet's preload, unless the caller set LD_PRELOAD itself
+        String expected = String.valueOf(System.getenv("LD_PRELOAD")).contains("tcmalloc") ? "tcmalloc"
+                : String.valueOf(System.getenv("LD_PRELOAD")).contains("jemalloc") ? "jemalloc" : "glibc";
+        assertEquals(expected, Platform.allocator());
+    }
 }

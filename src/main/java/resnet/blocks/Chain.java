@@ -1,5 +1,6 @@
 package resnet.blocks;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -19,8 +20,55 @@ import java.util.List;
  * after the chain. Every way in (forward, initialisation, shape inference) checks the input first,
  * so that a wrong input fails with a message about the input, not with an engine error about a
  * weight deep inside.
+ *
+ * <p>An array that passes from one child to the next is closed as soon as the next child has used
+ * it, instead of living until the batch's manager closes. Closing the Java handle does not take
+ * anything from autograd: the engine keeps what backward needs (a convolution's input, a ReLU's
+ * output) and frees the rest at once (a BatchNorm's output after the ReLU has read it), as PyTorch
+ * frees a Python temporary. This is what keeps a training step's peak memory near PyTorch's. A
+ * caller that wants to keep intermediate arrays (a hook that records activations) turns it off with
+ * {@link #releaseIntermediates(boolean)} or {@code -Dresnet.releaseIntermediates=false}.
  */
 public abstract class Chain extends AbstractBlock {
+
+    private static volatile boolean release = !"false".equalsIgnoreCase(System.getProperty("resnet.releaseIntermediates"));
+
+    /**
+     * Whether chains close the arrays between their children once they are used (on by default).
+     * Off, every intermediate array stays open until its manager closes, as in plain DJL blocks.
+     */
+    public static void releaseIntermediates(boolean on) {
+        release = on;
+    }
+
+    /** Whether chains close their intermediate arrays early; see {@link #releaseIntermediates(boolean)}. */
+    public static boolean releasesIntermediates() {
+        return release;
+    }
+
+    /**
+     * Closes the arrays of {@code dead} that are neither in {@code kept} nor in {@code owned} (compared
+     * by identity: an identity layer hands on the very array it got). Does nothing when release is off.
+     */
+    protected static void release(NDList dead, NDList kept, NDList owned) {
+        if (!release || dead == owned) {
+            return;
+        }
+        for (NDArray array : dead) {
+            if (!contains(kept, array) && !contains(owned, array)) {
+                array.close();
+            }
+        }
+    }
+
+    private static boolean contains(NDList list, NDArray array) {
+        for (NDArray a : list) {
+            if (a == array) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** The blocks that run one after another, in order. */
     protected abstract List<Block> chain();
@@ -34,7 +82,9 @@ public abstract class Chain extends AbstractBlock {
         checkInput(inputs.head().getShape());
         NDList current = inputs;
         for (Block block : chain()) {
-            current = block.forward(parameterStore, current, training, params);
+            NDList next = block.forward(parameterStore, current, training, params);
+            release(current, next, inputs);
+            current = next;
         }
         return current;
     }

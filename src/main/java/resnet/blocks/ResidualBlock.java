@@ -96,11 +96,17 @@ public abstract class ResidualBlock extends Chain {
     @Override
     protected NDList forwardInternal(
             ParameterStore parameterStore, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray out = super.forwardInternal(parameterStore, inputs, training, params).singletonOrThrow();
+        NDList branchOut = super.forwardInternal(parameterStore, inputs, training, params);
+        NDList sum = branchOut;
         if (shortcut != null) {
-            out = out.add(shortcut.forward(parameterStore, inputs, training, params).singletonOrThrow());
+            NDList carried = shortcut.forward(parameterStore, inputs, training, params);
+            sum = new NDList(branchOut.singletonOrThrow().add(carried.singletonOrThrow()));
+            release(carried, sum, inputs); // a projection's output; an identity hands on x, which stays
+            release(branchOut, sum, inputs);
         }
-        return new NDList(Activation.relu(out));
+        NDList out = new NDList(Activation.relu(sum.singletonOrThrow()));
+        release(sum, out, inputs); // ReLU keeps its own output for backward, not its input
+        return out;
     }
 
     @Override

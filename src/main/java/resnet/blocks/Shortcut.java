@@ -59,17 +59,21 @@ public enum Shortcut {
         }
         int extra = outChannels - inChannels;
         NDIndex everyStride = new NDIndex(":, :, ::" + stride + ", ::" + stride);
+        // (before, after) pairs from the last axis back, as PyTorch's pad takes them: W, H, then C
+        Shape channelPadding = new Shape(0, 0, 0, 0, 0, extra);
         return new Op(
                 "zero-pad " + inChannels + "->" + outChannels + " /" + stride,
                 x -> {
-                    NDArray kept = stride == 1 ? x : x.get(everyStride);
+                    NDArray kept = stride == 1 ? x : x.get(everyStride); // a strided view, no copy
                     if (extra == 0) {
                         return kept;
                     }
-                    Shape shape = kept.getShape();
-                    NDArray zeros = kept.getManager().zeros(
-                            new Shape(shape.get(0), extra, shape.get(2), shape.get(3)), kept.getDataType(), kept.getDevice());
-                    return kept.concat(zeros, 1);
+                    // One padding call appends the zero channels: no array of zeros, no concatenation.
+                    NDArray padded = kept.pad(channelPadding, 0);
+                    if (kept != x && Chain.releasesIntermediates()) {
+                        kept.close();
+                    }
+                    return padded;
                 },
                 shape -> new Shape(shape.get(0), outChannels,
                         (shape.get(2) + stride - 1) / stride, (shape.get(3) + stride - 1) / stride));

@@ -17,8 +17,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 import java.util.stream.LongStream;
+import resnet.TextTable;
 import resnet.blocks.NamedSequence;
 import resnet.blocks.Op;
+import resnet.blocks.Paths;
 import resnet.blocks.ResidualBlock;
 import tech.tablesaw.api.LongColumn;
 import tech.tablesaw.api.StringColumn;
@@ -41,8 +43,8 @@ import tech.tablesaw.api.Table;
  * additions and pooling are left out, as torchvision leaves them out of its "GFLOPS" column, which
  * despite its name counts multiply-accumulates.
  *
- * <p>It works for any block built from sequences, residual blocks and single layers: a whole network,
- * a plain twin, one {@code Bottleneck}. Shapes come from shape inference, never from running the
+ * <p>It works for any block built from sequences, residual blocks, {@link Paths} and single layers:
+ * a whole network, a plain twin, one {@code Bottleneck}, a ResNeXt block drawn as 32 paths. Shapes come from shape inference, never from running the
  * network. DJL learns parameter shapes only when a block is initialised, so an uninitialised block is
  * initialised for the count on a temporary manager and given back without arrays.
  */
@@ -89,13 +91,10 @@ public final class Summary {
      * @param input one image's shape (channels, height, width)
      * @throws IllegalArgumentException when the input does not fit the block (checked before any
      *     native call), or when a part cannot be traced (a block with children that is neither a
-     *     sequence nor a residual block)
+     *     sequence, a residual block nor {@link Paths})
      */
     public static Summary of(Block block, Shape input, int depth) {
-        if (input.dimension() != 3 || LongStream.of(input.getShape()).anyMatch(d -> d <= 0)) {
-            throw new IllegalArgumentException(
-                    "give one image's shape as (channels, height, width), all positive, got " + input);
-        }
+        checkImage(input);
         if (depth < 1) {
             throw new IllegalArgumentException("depth must be at least 1, got " + depth);
         }
@@ -119,6 +118,14 @@ public final class Summary {
                 unset.forEach(Parameter::close);
                 manager.close();
             }
+        }
+    }
+
+    /** Rejects a shape that is not one image's (channels, height, width), all positive. */
+    static void checkImage(Shape image) {
+        if (image.dimension() != 3 || LongStream.of(image.getShape()).anyMatch(d -> d <= 0)) {
+            throw new IllegalArgumentException(
+                    "give one image's shape as (channels, height, width), all positive, got " + image);
         }
     }
 
@@ -174,18 +181,7 @@ public final class Summary {
             cells.add(new String[] {row.name(), row.type(), format(row.output()),
                 String.format(Locale.ROOT, "%,d", row.parameters()), String.format(Locale.ROOT, "%,d", row.macs())});
         }
-        int[] widths = new int[5];
-        for (String[] line : cells) {
-            for (int i = 0; i < line.length; i++) {
-                widths[i] = Math.max(widths[i], line[i].length());
-            }
-        }
-        StringBuilder text = new StringBuilder();
-        for (String[] line : cells) {
-            text.append(String.format(Locale.ROOT, "%-" + widths[0] + "s  %-" + widths[1] + "s  %-" + widths[2]
-                    + "s  %" + widths[3] + "s  %" + widths[4] + "s", (Object[]) line).stripTrailing()).append('\n');
-        }
-        return text.toString();
+        return TextTable.align(cells, 3, false);
     }
 
     private List<Row> rowsAndTotal() {
@@ -203,6 +199,9 @@ public final class Summary {
      * part that already has its row.
      */
     private static Step walk(String name, Block block, Shape[] in, int depth, List<Row> rows) {
+        if (block instanceof Paths paths) {
+            return walkPaths(name, paths, in, depth, rows);
+        }
         PairList<String, Block> chain = partsOf(block);
         Step step;
         if (chain == null) {
@@ -230,6 +229,20 @@ public final class Summary {
         return step;
     }
 
+    /** Like {@link #walk}, for paths that all read the same input {@code in}. */
+    private static Step walkPaths(String name, Paths paths, Shape[] in, int depth, List<Row> rows) {
+        List<Row> inner = rows != null && depth > 0 ? rows : null;
+        long total = 0;
+        for (Pair<String, Block> path : paths.paths()) {
+            total += walk(join(name, path.getKey()), path.getValue(), in, depth - 1, inner).macs();
+        }
+        Step step = new Step(paths.getOutputShapes(in), total);
+        if (rows != null && depth == 0) {
+            rows.add(new Row(name, describe(paths), oneImage(step.out()[0]), Parameters.learnable(paths), total));
+        }
+        return step;
+    }
+
     /** The parts that run one after another, or null for a single layer. */
     private static PairList<String, Block> partsOf(Block block) {
         if (block instanceof ResidualBlock residual) {
@@ -249,7 +262,7 @@ public final class Summary {
             return parts;
         }
         throw new IllegalArgumentException("cannot trace shapes through a " + block.getClass().getSimpleName()
-                + ": the summary knows sequences, residual blocks and single layers");
+                + ": the summary knows sequences, residual blocks, paths and single layers");
     }
 
     private static long macsOf(Block layer, Shape in, Shape out) {
@@ -263,7 +276,8 @@ public final class Summary {
         return 0;
     }
 
-    private static String describe(Block block) {
+    /** What a part is, as a row's type shows it: {@code conv 3x3/2}, {@code batchnorm}, {@code 2 x BasicBlock}. */
+    static String describe(Block block) {
         if (block instanceof Convolution conv) {
             Shape k = conv.getKernelShape();
             return "conv " + k.get(0) + "x" + k.get(1) + (conv.getStride().get(0) == 1 ? "" : "/" + conv.getStride().get(0))
@@ -275,7 +289,7 @@ public final class Summary {
         if (block instanceof Linear) {
             return "linear";
         }
-        if (block instanceof Op || block instanceof ResidualBlock) {
+        if (block instanceof Op || block instanceof ResidualBlock || block instanceof Paths) {
             return block.toString();
         }
         if (block instanceof LambdaBlock lambda) {
@@ -300,6 +314,6 @@ public final class Summary {
     }
 
     private static String format(Shape shape) {
-        return LongStream.of(shape.getShape()).mapToObj(Long::toString).collect(Collectors.joining("x"));
+        return CostTable.shape(shape);
     }
 }

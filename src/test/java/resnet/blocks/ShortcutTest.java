@@ -14,6 +14,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import org.junit.jupiter.api.Test;
 
@@ -56,6 +57,23 @@ class ShortcutTest {
             assertEquals(y.getShape(), shortcut.getOutputShapes(new Shape[] {x.getShape()})[0]);
             // channel 0 of x is 0..15 as a 4x4 map: rows 0 and 2, columns 0 and 2
             assertArrayEquals(new float[] {0, 2, 8, 10, 16, 18, 24, 26, 0, 0, 0, 0, 0, 0, 0, 0}, y.toFloatArray());
+            // the strided view it closed was its own: x is still open and unchanged
+            assertArrayEquals(manager.arange(32f).toFloatArray(), x.toFloatArray());
+        }
+    }
+
+    @Test
+    void zeroPaddingPassesGradientToTheKeptPixelsOnly() {
+        Block shortcut = Shortcut.ZERO_PAD.create(1, 3, 2);
+        try (NDManager manager = NDManager.newBaseManager();
+                GradientCollector collector = manager.getEngine().newGradientCollector()) {
+            NDArray x = manager.ones(new Shape(1, 1, 4, 4));
+            x.setRequiresGradient(true);
+            shortcut.initialize(manager, DataType.FLOAT32, x.getShape());
+            NDArray y = shortcut.forward(new ParameterStore(manager, false), new NDList(x), true).singletonOrThrow();
+            collector.backward(y.sum());
+            assertArrayEquals(new float[] {1, 0, 1, 0, 0, 0, 0, 0, 1, 0, 1, 0, 0, 0, 0, 0},
+                    x.getGradient().toFloatArray());
         }
     }
 

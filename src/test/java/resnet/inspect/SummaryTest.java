@@ -21,6 +21,7 @@ import resnet.blocks.BasicBlock;
 import resnet.blocks.BlockOptions;
 import resnet.blocks.Bottleneck;
 import resnet.blocks.Layers;
+import resnet.blocks.ResNeXtBlock;
 import resnet.blocks.StridePlacement;
 import resnet.models.ResNet;
 import resnet.models.ResidualNetwork;
@@ -122,6 +123,28 @@ class SummaryTest {
     }
 
     @Test
+    void pathsAreTracedOnTheSameInputAndTheResNeXtFormsCostTheSame() {
+        Shape input = new Shape(256, 56, 56);
+        BlockOptions x32 = BlockOptions.DEFAULTS.withGroups(32).withWidthPerGroup(4);
+        Summary grouped = Summary.of(new Bottleneck(256, 64, 1, x32), input);
+        for (ResNeXtBlock.Form form : ResNeXtBlock.Form.values()) {
+            Summary paths = Summary.of(new ResNeXtBlock(form, 256, 64, 1, x32), input);
+            assertEquals(grouped.parameters(), paths.parameters(), form.name());
+            assertEquals(grouped.macs(), paths.macs(), form.name());
+            assertEquals(input, paths.output());
+        }
+        // 1x1 256->128, 3x3 128->128 in 32 groups, 1x1 128->256 at 56x56
+        assertEquals(56L * 56 * (256 * 128 + 9 * 128 * 4 + 128 * 256), grouped.macs());
+        Summary rows = Summary.of(new ResNeXtBlock(ResNeXtBlock.Form.SUMMED_PATHS, 256, 64, 1, x32), input, 3);
+        Summary.Row pathsRow = Summary.of(new ResNeXtBlock(ResNeXtBlock.Form.SUMMED_PATHS, 256, 64, 1, x32), input)
+                .rows().get(0);
+        assertEquals("32 paths, summed", pathsRow.type());
+        assertEquals("paths.0.conv1", rows.rows().get(0).name());
+        assertEquals(new Shape(4, 56, 56), rows.rows().get(0).output());
+        assertEquals(32 * 7 + 2, rows.rows().size());
+    }
+
+    @Test
     void batchNormRunningStatisticsAreNotCounted() {
         BasicBlock block = new BasicBlock(64, 64, 1);
         Summary summary = Summary.of(block, new Shape(64, 8, 8));
@@ -175,7 +198,7 @@ class SummaryTest {
         assertTrue(e.getMessage().startsWith("the network expects 3 input channels, got 1"), e.getMessage());
         Block parallel = new ParallelBlock(list -> list.get(0), List.of(Layers.relu(), Layers.relu()));
         e = assertThrows(IllegalArgumentException.class, () -> Summary.of(parallel, new Shape(1, 4, 4)));
-        assertEquals("cannot trace shapes through a ParallelBlock: the summary knows sequences, residual blocks"
-                + " and single layers", e.getMessage());
+        assertEquals("cannot trace shapes through a ParallelBlock: the summary knows sequences, residual blocks,"
+                + " paths and single layers", e.getMessage());
     }
 }
