@@ -22,11 +22,14 @@ The models are written here from the papers and torchvision's published architec
 is not imported): BasicBlock and Bottleneck (stride on the 3x3, "v1.5"), 1x1 projection shortcuts
 with BatchNorm, the CIFAR paper's option-A shortcut (every second pixel, zero channels appended),
 convolutions without bias, ReLU in place and the shortcut added in place as torchvision does.
-Training: SGD lr 0.1, momentum 0.9, weight decay 5e-4, cross-entropy, random data made once.
+Training: SGD lr 0.1, momentum 0.9 (no Nesterov), weight decay 5e-4, cross-entropy, random data made
+once; each step reads back the loss and the correct count and skips the update on a non-finite loss,
+as the library's fit loop does (resnet.train.TrainingStep).
 Needs Debian's python3-torch (apt-get install python3-torch); no torchvision.
 """
 
 import argparse
+import math
 import os
 import resource
 import statistics
@@ -234,10 +237,16 @@ def run_case(case, args):
         opt = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9, weight_decay=5e-4)
 
         def step():
+            # What the fit loop's step (resnet.train.TrainingStep) does: forward, loss, backward, the
+            # loss and the number of correct predictions read back, the update only for a finite loss.
             opt.zero_grad(set_to_none=True)
-            loss = loss_fn(model(x), y)
+            scores = model(x)
+            loss = loss_fn(scores, y)
             loss.backward()
-            opt.step()
+            value = loss.item()
+            (scores.argmax(1) == y).sum().item()
+            if math.isfinite(value):
+                opt.step()
     else:
         model.eval()
 

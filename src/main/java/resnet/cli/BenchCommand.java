@@ -9,7 +9,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
-import ai.djl.training.Trainer;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -22,6 +21,7 @@ import resnet.inspect.Summary;
 import resnet.models.ResNet;
 import resnet.models.ResNetSpec;
 import resnet.models.ResidualNetwork;
+import resnet.train.OptimizerSettings;
 import resnet.train.TrainingStep;
 
 /**
@@ -29,10 +29,13 @@ import resnet.train.TrainingStep;
  * one line per model in the format {@code scripts/bench_torch.py} prints for the same models in
  * PyTorch, so that {@code scripts/bench.sh} can put both sides in one table.
  *
- * <p>A training step is a real one through DJL's {@code Trainer} ({@link TrainingStep}): forward,
- * softmax cross-entropy, backward, SGD with momentum 0.9 and weight decay 5e-4 at learning rate
- * 0.1, on one random batch made before timing. Each model runs in a fresh JVM when several are
- * asked for, so that each peak resident memory (VmHWM) is that model's alone.
+ * <p>A training step is the fit loop's own ({@link TrainingStep}, what {@code Fit} runs for every
+ * batch): forward, softmax cross-entropy, backward, the loss and accuracy read back, the check for a
+ * finite loss, and the update by the fit loop's optimiser ({@link #OPTIMIZER}: SGD with momentum
+ * 0.9, weight decay 5e-4, without Nesterov, as {@code torch.optim.SGD} in
+ * {@code scripts/bench_torch.py}) at learning rate 0.1, on one random batch made before timing.
+ * Each model runs in a fresh JVM when several are asked for, so that each peak resident memory
+ * (VmHWM) is that model's alone.
  */
 public final class BenchCommand implements Command {
 
@@ -40,9 +43,9 @@ public final class BenchCommand implements Command {
     static final String DEFAULT_CASES = "resnet18_cifar:3x32x32:train:128,resnet20:1x28x28:train:128,"
             + "resnet20:3x32x32:train:128,resnet50:3x224x224:infer:8";
 
-    static final float LEARNING_RATE = 0.1f;
-    static final float MOMENTUM = 0.9f;
-    static final float WEIGHT_DECAY = 5e-4f;
+    static final double LEARNING_RATE = 0.1;
+    /** The fit loop's SGD with PyTorch's defaults where bench_torch.py states none (no Nesterov, no dampening). */
+    static final OptimizerSettings OPTIMIZER = OptimizerSettings.sgd(0.9, 5e-4, false);
     static final int MATMUL_SIZE = 2048;
 
     /**
@@ -237,15 +240,14 @@ public final class BenchCommand implements Command {
         try (Model model = Model.newInstance(c.model())) {
             model.setBlock(net);
             Runnable step;
-            Trainer trainer = null;
+            TrainingStep training = null;
             NDManager manager = model.getNDManager();
             NDArray images = manager.randomNormal(batchShape);
             if (c.training()) {
-                trainer = model.newTrainer(TrainingStep.sgd(LEARNING_RATE, MOMENTUM, WEIGHT_DECAY));
-                trainer.initialize(batchShape);
+                training = trainingStep(model, c);
                 NDArray labels = manager.randomInteger(0, spec.classes(), new Shape(c.batch()), DataType.INT64);
-                TrainingStep training = new TrainingStep(trainer);
-                step = () -> training.run(new NDList(images), new NDList(labels));
+                TrainingStep fitStep = training;
+                step = () -> fitStep.run(images, labels, LEARNING_RATE);
             } else {
                 net.initialize(manager, DataType.FLOAT32, batchShape);
                 ParameterStore store = new ParameterStore(manager, false);
@@ -273,8 +275,8 @@ public final class BenchCommand implements Command {
                 faults = (Platform.minorPageFaults() - faults) / steps;
                 cpu = (processCpuNanos() - cpu) / steps;
             } finally {
-                if (trainer != null) {
-                    trainer.close();
+                if (training != null) {
+                    training.close();
                 }
             }
         }
@@ -290,6 +292,11 @@ public final class BenchCommand implements Command {
                 JniUtils.getNumInteropThreads(), Platform.allocator(), summary.parameters(), summary.macs(), median, sorted[0],
                 sorted[steps - 1], median * flopPerImage / 1e9, cpu / 1e6, faults, Platform.mib(rssWarm),
                 Platform.mib(Platform.residentBytes()), Platform.mib(Platform.peakResidentBytes()));
+    }
+
+    /** The fit loop's training step for {@code model}, with the benchmark's optimiser, for the case's images. */
+    static TrainingStep trainingStep(Model model, Case c) {
+        return TrainingStep.open(model, OPTIMIZER, c.input());
     }
 
     private static void reportRss(int step, int rssEvery) {

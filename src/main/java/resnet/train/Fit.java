@@ -6,15 +6,11 @@ import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
-import ai.djl.training.DefaultTrainingConfig;
-import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
-import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -41,8 +37,9 @@ import resnet.data.TrainingData;
  * }</pre>
  *
  * <p>Each epoch: the training part in batches (order and augmentation from (seed, epoch)), one
- * forward, backward and optimiser step per batch with the learning rate the schedule gives for that
- * step, then the validation part in inference mode; then early stopping, checkpoints, listeners.
+ * {@link TrainingStep} per batch (forward, backward, update) with the learning rate the schedule
+ * gives for that step, then the validation part in inference mode; then early stopping,
+ * checkpoints, listeners. {@code resnet bench} times the same step.
  *
  * <p>What it guarantees:
  * <ul>
@@ -139,66 +136,61 @@ public final class Fit {
         History history = new History();
         EarlyStopping stopping = new EarlyStopping(config.patience(), config.monitor());
         byte[] bestWeights = null;
-        DefaultTrainingConfig trainingConfig;
-        try (ResumableOptimizer optimizer = config.optimizer().create()) {
-            trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
-                    .optOptimizer(optimizer)
-                    .optDevices(devices);
-            try (Trainer trainer = model.newTrainer(trainingConfig)) {
-                trainer.initialize(new Shape(1, image.get(0), image.get(1), image.get(2)));
-                int classes = classes(block, image);
-                Map<String, String> names = new HashMap<>();
-                Map<String, String> ids = new HashMap<>();
-                for (Pair<String, Parameter> p : block.getParameters()) {
-                    names.put(p.getValue().getId(), p.getKey());
-                    ids.put(p.getKey(), p.getValue().getId());
+        try (TrainingStep step = TrainingStep.open(model, config.optimizer(), image, devices)) {
+            Trainer trainer = step.trainer();
+            ResumableOptimizer optimizer = step.optimizer();
+            int classes = classes(block, image);
+            Map<String, String> names = new HashMap<>();
+            Map<String, String> ids = new HashMap<>();
+            for (Pair<String, Parameter> p : block.getParameters()) {
+                names.put(p.getValue().getId(), p.getKey());
+                ids.put(p.getKey(), p.getValue().getId());
+            }
+            int first = 1;
+            if (resumeFrom != null) {
+                try (NDManager temp = NDManager.newBaseManager()) {
+                    optimizer.importState(resumeFrom.optimizerState(temp), resumeFrom.info().optimizerSteps(), ids);
                 }
-                int first = 1;
-                if (resumeFrom != null) {
+                history = resumeFrom.history();
+                stopping.restore(resumeFrom.info().stopping());
+                first = resumeFrom.info().epoch() + 1;
+                if (stopping.state().bestEpoch() > 0) {
+                    bestWeights = Checkpoint.read(dir.resolve(Checkpoint.BEST)).parameterBytes();
+                }
+            }
+            stopReason = first > config.epochs() ? "complete: the checkpoint already holds all " + config.epochs() + " epochs"
+                    : stopping.shouldStop() ? "stopped early before the checkpoint was written" : "all " + config.epochs() + " epochs done";
+            if (first <= config.epochs() && !stopping.shouldStop()) {
+                for (FitListener listener : listeners) {
+                    listener.onStart(first, config.epochs());
+                }
+            }
+            for (int epoch = first; epoch <= config.epochs() && !stopping.shouldStop(); epoch++) {
+                EpochRecord record = epoch(step, epoch);
+                history.add(record);
+                boolean improved = stopping.update(record);
+                if (improved) {
+                    bestWeights = Checkpoint.saveParameters(block);
+                }
+                if (dir != null) {
+                    Checkpoint.Info info = new Checkpoint.Info(config.modelName(), image.getShape(), classes,
+                            data.normalization().mean(), data.normalization().std(), epoch, config.settings(),
+                            stopping.state(), optimizer.exportSteps(names), history.epochs());
                     try (NDManager temp = NDManager.newBaseManager()) {
-                        optimizer.importState(resumeFrom.optimizerState(temp), resumeFrom.info().optimizerSteps(), ids);
-                    }
-                    history = resumeFrom.history();
-                    stopping.restore(resumeFrom.info().stopping());
-                    first = resumeFrom.info().epoch() + 1;
-                    if (stopping.state().bestEpoch() > 0) {
-                        bestWeights = Checkpoint.read(dir.resolve(Checkpoint.BEST)).parameterBytes();
-                    }
-                }
-                stopReason = first > config.epochs() ? "complete: the checkpoint already holds all " + config.epochs() + " epochs"
-                        : stopping.shouldStop() ? "stopped early before the checkpoint was written" : "all " + config.epochs() + " epochs done";
-                if (first <= config.epochs() && !stopping.shouldStop()) {
-                    for (FitListener listener : listeners) {
-                        listener.onStart(first, config.epochs());
-                    }
-                }
-                for (int epoch = first; epoch <= config.epochs() && !stopping.shouldStop(); epoch++) {
-                    EpochRecord record = epoch(trainer, optimizer, epoch);
-                    history.add(record);
-                    boolean improved = stopping.update(record);
-                    if (improved) {
-                        bestWeights = Checkpoint.saveParameters(block);
-                    }
-                    if (dir != null) {
-                        Checkpoint.Info info = new Checkpoint.Info(config.modelName(), image.getShape(), classes,
-                                data.normalization().mean(), data.normalization().std(), epoch, config.settings(),
-                                stopping.state(), optimizer.exportSteps(names), history.epochs());
-                        try (NDManager temp = NDManager.newBaseManager()) {
-                            byte[] state = optimizer.exportState(names, temp).encode();
-                            if (improved) {
-                                Checkpoint.write(dir.resolve(Checkpoint.BEST), info, bestWeights, state);
-                            }
-                            Checkpoint.write(dir.resolve(Checkpoint.LAST), info, Checkpoint.saveParameters(block), state);
+                        byte[] state = optimizer.exportState(names, temp).encode();
+                        if (improved) {
+                            Checkpoint.write(dir.resolve(Checkpoint.BEST), info, bestWeights, state);
                         }
-                        history.save(dir.resolve(Checkpoint.HISTORY));
+                        Checkpoint.write(dir.resolve(Checkpoint.LAST), info, Checkpoint.saveParameters(block), state);
                     }
-                    for (FitListener listener : listeners) {
-                        listener.onEpoch(record, history);
-                    }
-                    if (stopping.shouldStop()) {
-                        stopReason = String.format("stopped early after epoch %d: no improvement of %s for %d epochs",
-                                epoch, config.monitor().name().toLowerCase(java.util.Locale.ROOT), config.patience());
-                    }
+                    history.save(dir.resolve(Checkpoint.HISTORY));
+                }
+                for (FitListener listener : listeners) {
+                    listener.onEpoch(record, history);
+                }
+                if (stopping.shouldStop()) {
+                    stopReason = String.format("stopped early after epoch %d: no improvement of %s for %d epochs",
+                            epoch, config.monitor().name().toLowerCase(java.util.Locale.ROOT), config.patience());
                 }
             }
         }
@@ -248,7 +240,8 @@ public final class Fit {
         return keys;
     }
 
-    private EpochRecord epoch(Trainer trainer, ResumableOptimizer optimizer, int epoch) {
+    private EpochRecord epoch(TrainingStep step, int epoch) {
+        Trainer trainer = step.trainer();
         long start = System.nanoTime();
         double firstLr = config.schedule().atEpoch(epoch);
         double lossSum = 0;
@@ -258,20 +251,18 @@ public final class Fit {
             int batches = loader.batches();
             for (int b = 0; b < batches; b++) {
                 double lr = config.schedule().at(epoch - 1 + (double) b / batches);
-                optimizer.setLearningRate(lr);
                 try (Batch batch = loader.next(trainer.getManager())) {
-                    double[] result = trainStep(trainer, batch);
-                    if (!Double.isFinite(result[0])) {
+                    TrainingStep.Result result = step.run(batch, lr);
+                    if (!result.finite()) {
                         Path dir = config.checkpointDir();
                         String note = dir == null ? "" : epoch > 1
                                 ? "; the last good checkpoint, " + dir.resolve(Checkpoint.LAST) + " (epoch " + (epoch - 1) + "), is kept"
                                 : "; no checkpoint was written (the first epoch did not finish)";
-                        throw new NonFiniteLossException(epoch, b + 1, batches, result[0], lr, note);
+                        throw new NonFiniteLossException(epoch, b + 1, batches, result.loss(), lr, note);
                     }
-                    trainer.step();
-                    lossSum += result[0] * batch.getSize();
-                    correct += (long) result[1];
-                    seen += batch.getSize();
+                    lossSum += result.loss() * result.size();
+                    correct += result.correct();
+                    seen += result.size();
                 }
                 double elapsed = (System.nanoTime() - start) / 1e9;
                 FitListener.BatchProgress progress = new FitListener.BatchProgress(epoch, config.epochs(), b + 1, batches,
@@ -288,32 +279,6 @@ public final class Fit {
                 seen / trainSeconds);
     }
 
-    /** Forward and backward on one batch, split across the devices; returns {mean loss, correct}. */
-    private double[] trainStep(Trainer trainer, Batch batch) {
-        Batch[] splits = batch.split(devices, false);
-        double loss = 0;
-        long correct = 0;
-        try (GradientCollector collector = trainer.newGradientCollector()) {
-            for (Batch split : splits) {
-                NDArray scores = trainer.forward(split.getData()).singletonOrThrow();
-                NDArray labels = split.getLabels().singletonOrThrow();
-                NDArray splitLoss = trainer.getLoss().evaluate(new NDList(labels), new NDList(scores));
-                double share = (double) split.getSize() / batch.getSize();
-                // Each device's loss is its own mean; weighting by its share makes the summed gradient the batch mean's.
-                collector.backward(splits.length == 1 ? splitLoss : splitLoss.mul(share));
-                loss += splitLoss.getFloat() * share;
-                correct += countCorrect(scores, labels);
-            }
-        } finally {
-            if (splits.length > 1) {
-                for (Batch split : splits) {
-                    split.close();
-                }
-            }
-        }
-        return new double[] {loss, correct};
-    }
-
     /** Mean loss and accuracy on the validation part, in inference mode (BatchNorm on running statistics). */
     private double[] validate(Trainer trainer) {
         double lossSum = 0;
@@ -326,19 +291,12 @@ public final class Fit {
                         NDArray scores = trainer.evaluate(split.getData()).singletonOrThrow();
                         NDArray labels = split.getLabels().singletonOrThrow();
                         lossSum += trainer.getLoss().evaluate(new NDList(labels), new NDList(scores)).getFloat() * split.getSize();
-                        correct += countCorrect(scores, labels);
+                        correct += TrainingStep.countCorrect(scores, labels);
                         seen += split.getSize();
                     }
                 }
             }
         }
         return new double[] {lossSum / seen, (double) correct / seen};
-    }
-
-    /** Images whose highest score is their label's. */
-    static long countCorrect(NDArray scores, NDArray labels) {
-        return scores.argMax(1).toType(DataType.INT64, false)
-                .eq(labels.toType(DataType.INT64, false))
-                .toType(DataType.INT64, false).sum().getLong();
     }
 }

@@ -47,6 +47,8 @@ public final class ResumableOptimizer extends Optimizer implements AutoCloseable
     /** Restored state not yet moved to a device: slot → parameterId → array, and parameterId → steps. */
     private final Map<String, Map<String, NDArray>> restored = new ConcurrentHashMap<>();
     private final Map<String, Integer> restoredSteps = new ConcurrentHashMap<>();
+    /** "name@device" → a scalar the updates multiply by. */
+    private final Map<String, Scalar> scalars = new ConcurrentHashMap<>();
     private volatile float learningRate;
 
     ResumableOptimizer(OptimizerSettings settings) {
@@ -84,36 +86,118 @@ public final class ResumableOptimizer extends Optimizer implements AutoCloseable
         primary.putIfAbsent(parameterId, weight.getDevice());
         int t = steps.compute(key, (k, old) -> old != null ? old + 1 : restoredSteps.getOrDefault(parameterId, 0) + 1);
         float wd = (float) settings.weightDecay();
-        try (NDScope scope = new NDScope()) {
-            scope.suppressNotUsedWarning();
-            NDArray g = wd == 0 ? grad : grad.add(weight.mul(wd));
+        // g = grad + wd · w in an array of our own: the gradient itself is shared by every device's update.
+        NDArray decayed = wd == 0 ? null : weight.mul(scalar(weight, "weight decay", wd)).addi(grad);
+        try {
             if (settings.kind() == OptimizerSettings.Kind.SGD) {
-                float momentum = (float) settings.momentum();
-                NDArray direction = g;
-                if (momentum > 0) {
-                    NDArray buffer = slot(MOMENTUM, parameterId, key, weight);
-                    buffer.muli(momentum).addi(g);
-                    direction = settings.nesterov() ? g.add(buffer.mul(momentum)) : buffer;
-                }
-                weight.subi(direction.mul(learningRate));
+                updateSgd(parameterId, key, weight, grad, decayed);
             } else {
-                float b1 = (float) settings.beta1();
-                float b2 = (float) settings.beta2();
-                NDArray m = slot(MEAN, parameterId, key, weight);
-                NDArray v = slot(SQUARES, parameterId, key, weight);
-                m.muli(b1).addi(g.mul(1 - b1));
-                v.muli(b2).addi(g.square().muli(1 - b2));
-                double correction1 = 1 - Math.pow(b1, t);
-                double correction2 = 1 - Math.pow(b2, t);
-                NDArray denominator = v.div((float) correction2).sqrt().addi((float) settings.epsilon());
-                weight.subi(m.div(denominator).muli((float) (learningRate / correction1)));
+                updateAdam(parameterId, key, weight, decayed == null ? grad : decayed, t);
+            }
+        } finally {
+            if (decayed != null) {
+                decayed.close();
             }
         }
         zeroGradient(weight);
     }
 
-    /** DJL's PyTorch engine leaves zeroing the gradient to the optimiser (its own ones do it after the update). */
-    private static void zeroGradient(NDArray weight) {
+    /**
+     * {@code b = momentum · b + g; w −= lr · (nesterov ? g + momentum · b : b)} where {@code g} is
+     * {@code decayed} (ours to change) or, without weight decay, {@code grad} (not ours). Six array
+     * operations, as in DJL's fused SGD; at most one temporary array alive at a time besides
+     * {@code decayed}, and the scalars made once, not once per operation as {@code NDArray.mul(Number)}
+     * does.
+     */
+    private void updateSgd(String parameterId, String key, NDArray weight, NDArray grad, NDArray decayed) {
+        NDArray g = decayed == null ? grad : decayed;
+        NDArray lr = scalar(weight, "learning rate", learningRate);
+        float momentum = (float) settings.momentum();
+        if (momentum == 0) {
+            subtractScaled(weight, g, decayed, lr);
+            return;
+        }
+        NDArray m = scalar(weight, "momentum", momentum);
+        NDArray buffer = slot(MOMENTUM, parameterId, key, weight);
+        buffer.muli(m).addi(g);
+        if (!settings.nesterov()) {
+            if (decayed != null) {
+                decayed.close(); // dead now; its memory can serve the next array
+            }
+            subtractScaled(weight, buffer, null, lr);
+            return;
+        }
+        NDArray ahead = buffer.mul(m);
+        if (decayed != null) {
+            try (ahead) {
+                subtractScaled(weight, decayed.addi(ahead), decayed, lr);
+            }
+        } else {
+            try (ahead) {
+                subtractScaled(weight, ahead.addi(grad), ahead, lr);
+            }
+        }
+    }
+
+    /** {@code weight −= lr · direction}, scaling {@code direction} in place when it is {@code own} (ours). */
+    private static void subtractScaled(NDArray weight, NDArray direction, NDArray own, NDArray lr) {
+        if (direction == own) {
+            weight.subi(own.muli(lr));
+        } else {
+            try (NDArray change = direction.mul(lr)) {
+                weight.subi(change);
+            }
+        }
+    }
+
+    private void updateAdam(String parameterId, String key, NDArray weight, NDArray g, int t) {
+        float b1 = (float) settings.beta1();
+        float b2 = (float) settings.beta2();
+        NDArray m = slot(MEAN, parameterId, key, weight);
+        NDArray v = slot(SQUARES, parameterId, key, weight);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            m.muli(scalar(weight, "beta1", b1)).addi(g.mul(scalar(weight, "1 - beta1", 1 - b1)));
+            v.muli(scalar(weight, "beta2", b2)).addi(g.square().muli(scalar(weight, "1 - beta2", 1 - b2)));
+            double correction1 = 1 - Math.pow(b1, t);
+            double correction2 = 1 - Math.pow(b2, t);
+            NDArray denominator = v.div(scalar(weight, "bias correction 2", (float) correction2)).sqrt()
+                    .addi(scalar(weight, "epsilon", (float) settings.epsilon()));
+            weight.subi(m.div(denominator).muli(scalar(weight, "corrected rate", (float) (learningRate / correction1))));
+        }
+    }
+
+    /**
+     * A 0-dimensional array holding {@code value} on {@code like}'s device, made again only when the
+     * value changes (the learning rate once a step): {@code NDArray.mul(float)} would make, copy in and
+     * free one for every operation on every parameter.
+     */
+    private NDArray scalar(NDArray like, String name, float value) {
+        Scalar cached = scalars.computeIfAbsent(name + "@" + like.getDevice(), k -> new Scalar());
+        if (cached.array == null || Float.floatToIntBits(cached.value) != Float.floatToIntBits(value)) {
+            if (cached.array != null) {
+                cached.array.close();
+            }
+            NDArray array = like.getManager().create(value);
+            NDScope.unregister(array);
+            array.attach(stateManager);
+            cached.array = array;
+            cached.value = value;
+        }
+        return cached.array;
+    }
+
+    /** One cached scalar (see {@link #scalar}). */
+    private static final class Scalar {
+        private float value;
+        private NDArray array;
+    }
+
+    /**
+     * DJL's PyTorch engine leaves zeroing the gradient to the optimiser (its own ones do it after the
+     * update). PyTorch's {@code zero_()} also clears a NaN, which {@code gradient.subi(gradient)} would not.
+     */
+    static void zeroGradient(NDArray weight) {
         if (weight instanceof PtNDArray pt) {
             JniUtils.zeroGrad(pt);
         } else {

@@ -1,83 +1,238 @@
 package resnet.train;
 
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Parameter;
 import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
 import ai.djl.training.loss.Loss;
-import ai.djl.training.optimizer.Optimizer;
-import ai.djl.training.tracker.Tracker;
+import ai.djl.translate.Batchifier;
 import java.util.Objects;
 
 /**
- * One optimisation step through DJL's {@link Trainer}: forward, loss, backward, parameter update.
+ * The training step of the library: what {@link Fit} does with every batch, and what
+ * {@code resnet bench} times, so that the benchmark measures the fit loop itself.
  *
- * <p>Everything the step creates (activations, the loss, the incoming gradient) lives in a manager
- * that closes when the step ends, so a loop of a thousand steps holds no more native memory than a
- * loop of one. The batch itself belongs to the caller: it is lent to that manager for the step and
- * given back unchanged, so the same batch can be stepped on again (what a benchmark does) or closed
- * by its owner (what a data loader does).
+ * <p>One step: the batch is split across the devices, each part goes forward and through softmax
+ * cross-entropy, each part's loss is weighted by its share of the batch and goes backward (so the
+ * summed gradient is the gradient of the whole batch's mean loss), the mean loss is checked, and
+ * only a finite loss leads to an update, by the {@link ResumableOptimizer} at the learning rate
+ * given for this step. A NaN or infinite loss changes no weight: its gradients are cleared and the
+ * result says so ({@link Result#finite()}), leaving the caller to stop (what {@code Fit} does).
+ *
+ * <p>Everything a step computes lives in the batch's manager (or, for {@link #run(NDArray, NDArray,
+ * double)}, in a manager of the step's own), so it is freed when the step ends.
  *
  * <pre>{@code
- * try (Trainer trainer = model.newTrainer(TrainingStep.sgd(0.1f, 0.9f, 5e-4f))) {
- *     trainer.initialize(new Shape(128, 3, 32, 32));
- *     TrainingStep step = new TrainingStep(trainer);
- *     float loss = step.run(new NDList(images), new NDList(labels));
+ * try (Model model = Model.newInstance("resnet20")) {
+ *     model.setBlock(ResNet.build(ResNet.spec("resnet20").withInputChannels(1)));
+ *     try (TrainingStep step = TrainingStep.open(model, OptimizerSettings.sgd(0.9, 5e-4, false), new Shape(1, 28, 28))) {
+ *         TrainingStep.Result result = step.run(images, labels, 0.1);
+ *     }
  * }
  * }</pre>
  */
-public final class TrainingStep {
+public final class TrainingStep implements AutoCloseable {
+
+    /**
+     * What one step saw.
+     *
+     * @param loss the batch's mean loss, before the update
+     * @param correct images whose highest score is their label's, before the update
+     * @param size images in the batch
+     * @param finite whether the loss was finite, and so the weights were updated
+     */
+    public record Result(double loss, long correct, int size, boolean finite) {}
 
     private final Trainer trainer;
+    private final ResumableOptimizer optimizer;
+    private final Device[] devices;
 
-    /** Steps with {@code trainer}'s block, loss and optimiser; the trainer must be initialised. */
-    public TrainingStep(Trainer trainer) {
-        this.trainer = Objects.requireNonNull(trainer, "trainer");
+    private TrainingStep(Trainer trainer, ResumableOptimizer optimizer, Device[] devices) {
+        this.trainer = trainer;
+        this.optimizer = optimizer;
+        this.devices = devices;
     }
 
     /**
-     * A training configuration with softmax cross-entropy (class indices as labels) and SGD with a
-     * fixed learning rate, momentum and weight decay: the CIFAR recipe of the ResNet paper (0.1, 0.9,
-     * 1e-4) and of most PyTorch examples (0.1, 0.9, 5e-4).
+     * A step for {@code model} on every device the engine sees (all GPUs, else the CPU).
      *
-     * @throws IllegalArgumentException when the rate is not positive or momentum or decay is negative
+     * @param image one image's shape (channels, height, width); the model's parameters are made for it
+     *     unless they exist already (loaded from a checkpoint)
      */
-    public static DefaultTrainingConfig sgd(float learningRate, float momentum, float weightDecay) {
-        if (!(learningRate > 0) || !(momentum >= 0) || !(weightDecay >= 0)) {
-            throw new IllegalArgumentException(String.format(
-                    "SGD needs a positive learning rate and non-negative momentum and weight decay,"
-                            + " got learning rate %s, momentum %s, weight decay %s", learningRate, momentum, weightDecay));
+    public static TrainingStep open(Model model, OptimizerSettings settings, Shape image) {
+        return open(model, settings, image, Engine.getInstance().getDevices());
+    }
+
+    /**
+     * A step for {@code model} on these devices: a trainer with softmax cross-entropy and a new
+     * optimiser of these settings, both closed by {@link #close()}.
+     *
+     * @throws IllegalArgumentException when the model has no block, the image is not (channels,
+     *     height, width) or no device is given
+     */
+    public static TrainingStep open(Model model, OptimizerSettings settings, Shape image, Device... devices) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(settings, "settings");
+        if (model.getBlock() == null) {
+            throw new IllegalArgumentException("the model has no block: call model.setBlock(...) first");
         }
-        Optimizer sgd = Optimizer.sgd()
-                .setLearningRateTracker(Tracker.fixed(learningRate))
-                .optMomentum(momentum)
-                .optWeightDecays(weightDecay)
-                .build();
-        return new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()).optOptimizer(sgd);
+        if (image == null || image.dimension() != 3) {
+            throw new IllegalArgumentException("one image's shape is (channels, height, width), got " + image);
+        }
+        if (devices == null || devices.length == 0) {
+            throw new IllegalArgumentException("at least one device is needed");
+        }
+        ResumableOptimizer optimizer = settings.create();
+        Trainer trainer = null;
+        try {
+            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(optimizer)
+                    .optDevices(devices);
+            trainer = model.newTrainer(config);
+            trainer.initialize(new Shape(1).addAll(image));
+            return new TrainingStep(trainer, optimizer, devices.clone());
+        } catch (RuntimeException | Error e) {
+            if (trainer != null) {
+                trainer.close();
+            }
+            optimizer.close();
+            throw e;
+        }
+    }
+
+    /** The DJL trainer: its manager, loss and {@code evaluate} serve validation. */
+    public Trainer trainer() {
+        return trainer;
+    }
+
+    /** The optimiser, whose state a checkpoint saves and a resumed run restores. */
+    public ResumableOptimizer optimizer() {
+        return optimizer;
     }
 
     /**
-     * One step on a batch.
+     * One step on a batch, e.g. from a {@code BatchLoader}; what it computes is freed when the
+     * batch is closed.
      *
-     * @param data the inputs, e.g. one (batch, channels, height, width) array
-     * @param labels the labels, e.g. one (batch) array of class indices
-     * @return the batch's mean loss, before the update
+     * @param learningRate the rate of this step's update (from the schedule)
      */
-    public float run(NDList data, NDList labels) {
-        NDManager owner = data.head().getManager();
-        try (NDManager step = owner.newSubManager()) {
-            data.tempAttach(step);
-            labels.tempAttach(step);
-            NDArray loss;
-            try (GradientCollector collector = trainer.newGradientCollector()) {
-                NDList predictions = trainer.forward(data, labels);
-                loss = trainer.getLoss().evaluate(labels, predictions);
-                collector.backward(loss);
+    public Result run(Batch batch, double learningRate) {
+        Batch[] splits = batch.split(devices, false);
+        try {
+            Part[] parts = new Part[splits.length];
+            for (int i = 0; i < splits.length; i++) {
+                parts[i] = new Part(splits[i].getData(), splits[i].getLabels(), splits[i].getSize());
             }
-            trainer.step();
-            return loss.getFloat();
+            return step(parts, batch.getSize(), learningRate);
+        } finally {
+            if (splits.length > 1) {
+                for (Batch split : splits) {
+                    split.close();
+                }
+            }
+        }
+    }
+
+    /**
+     * One step on arrays the caller owns (a benchmark steps on the same batch again and again): they
+     * are lent to a manager of the step's own and given back unchanged; everything else the step
+     * makes is freed before it returns.
+     *
+     * @param images (batch, channels, height, width)
+     * @param labels (batch) class indices
+     */
+    public Result run(NDArray images, NDArray labels, double learningRate) {
+        Shape shape = images.getShape();
+        if (shape.dimension() != 4 || labels.getShape().dimension() != 1 || labels.getShape().get(0) != shape.get(0)) {
+            throw new IllegalArgumentException("a batch is images (batch, channels, height, width) and one class index"
+                    + " per image (batch), got " + shape + " and " + labels.getShape());
+        }
+        int size = (int) shape.get(0);
+        try (NDManager manager = images.getManager().newSubManager()) {
+            images.tempAttach(manager);
+            labels.tempAttach(manager);
+            if (devices.length == 1 && images.getDevice().equals(devices[0]) && labels.getDevice().equals(devices[0])) {
+                return step(new Part[] {new Part(new NDList(images), new NDList(labels), size)}, size, learningRate);
+            }
+            // To be split across devices (or moved to one), the batch becomes copies that a Batch may own.
+            try (Batch batch = new Batch(manager.newSubManager(), new NDList(images.duplicate()),
+                    new NDList(labels.duplicate()), size, Batchifier.STACK, Batchifier.STACK, 0, 0)) {
+                return run(batch, learningRate);
+            }
+        }
+    }
+
+    /** One device's share of a batch. */
+    private record Part(NDList data, NDList labels, int size) {}
+
+    private Result step(Part[] parts, int size, double learningRate) {
+        optimizer.setLearningRate(learningRate);
+        double loss = 0;
+        long correct = 0;
+        try (GradientCollector collector = trainer.newGradientCollector()) {
+            for (Part part : parts) {
+                NDArray scores = trainer.forward(part.data()).singletonOrThrow();
+                NDArray labels = part.labels().singletonOrThrow();
+                NDArray partLoss = trainer.getLoss().evaluate(new NDList(labels), new NDList(scores));
+                double share = (double) part.size() / size;
+                // Each device's loss is its own mean; weighting by its share makes the summed gradient the batch mean's.
+                collector.backward(parts.length == 1 ? partLoss : partLoss.mul(share));
+                loss += partLoss.getFloat() * share;
+                correct += countCorrect(scores, labels);
+            }
+            if (!Double.isFinite(loss)) {
+                clearGradients();
+                return new Result(loss, correct, size, false);
+            }
+        }
+        trainer.step();
+        return new Result(loss, correct, size, true);
+    }
+
+    /**
+     * Zeroes every parameter's gradient after a step that made no update, or the next backward would
+     * add to them. DJL's {@code GradientCollector.zeroGradients()} subtracts a gradient from itself,
+     * which leaves a NaN a NaN.
+     */
+    private void clearGradients() {
+        for (Parameter parameter : trainer.getModel().getBlock().getParameters().values()) {
+            if (parameter.requiresGradient() && parameter.isInitialized()) {
+                ResumableOptimizer.zeroGradient(parameter.getArray());
+            }
+        }
+        if (devices.length > 1) {
+            // the copies of the parameters on the other devices, which the trainer's manager holds
+            for (NDArray array : trainer.getManager().getManagedArrays()) {
+                if (array.hasGradient()) {
+                    ResumableOptimizer.zeroGradient(array);
+                }
+            }
+        }
+    }
+
+    /** Images whose highest score is their label's. */
+    static long countCorrect(NDArray scores, NDArray labels) {
+        return scores.argMax(1).toType(DataType.INT64, false)
+                .eq(labels.toType(DataType.INT64, false))
+                .toType(DataType.INT64, false).sum().getLong();
+    }
+
+    /** Closes the trainer and frees the optimiser's state. */
+    @Override
+    public void close() {
+        try {
+            trainer.close();
+        } finally {
+            optimizer.close();
         }
     }
 }

@@ -2,20 +2,39 @@ package resnet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import ai.djl.Model;
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.Shape;
+import ai.djl.training.dataset.Batch;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import resnet.TestData;
+import resnet.data.Augmentation;
+import resnet.data.BatchLoader;
+import resnet.data.TrainingData;
 import resnet.inspect.Summary;
 import resnet.models.ResNet;
+import resnet.models.ResNetSpec;
+import resnet.train.EpochRecord;
+import resnet.train.Fit;
+import resnet.train.FitConfig;
+import resnet.train.FitListener;
+import resnet.train.History;
+import resnet.train.OptimizerSettings;
+import resnet.train.Schedule;
+import resnet.train.TrainingStep;
 
 class BenchCommandTest {
 
@@ -91,6 +110,57 @@ class BenchCommandTest {
         // one resident-memory line per step, warm-up included
         assertEquals(java.util.List.of("rss step=1", "rss step=2", "rss step=3"), out.lines()
                 .filter(l -> l.startsWith("rss ")).map(l -> l.substring(0, l.indexOf(" rss_mib="))).toList());
+    }
+
+    /**
+     * The benchmark times the fit loop's own step: on the same batches, from the same start, the
+     * bench's step gives the losses the fit loop reports, batch for batch, and the second and later
+     * losses depend on every earlier update (optimiser, momentum, weight decay, learning rate).
+     */
+    @Test
+    void theBenchStepsLikeTheFitLoopWithItsOptimiser() throws Exception {
+        ResNetSpec tiny = ResNet.spec("resnet20").withStages(List.of(1, 1), List.of(4, 8)).withInputChannels(1).withClasses(2);
+        TrainingData data = TrainingData.split(TestData.brightness(40, 1, 8, 7), 0.2, 3, Augmentation.NONE);
+        FitConfig config = FitConfig.of(1, Schedule.constant(BenchCommand.LEARNING_RATE)).withBatchSize(8).withSeed(9)
+                .withOptimizer(BenchCommand.OPTIMIZER);
+        List<Double> fitLosses = new ArrayList<>();
+        try (Model model = Model.newInstance("tiny")) {
+            model.setBlock(ResNet.build(tiny));
+            new Fit(model, data, config).listen(new FitListener() {
+                @Override
+                public void onBatch(BatchProgress progress) {
+                    fitLosses.add(progress.loss());
+                }
+
+                @Override
+                public void onEpoch(EpochRecord record, History history) {}
+            }).run();
+        }
+        assertEquals(4, fitLosses.size());
+
+        List<Double> benchLosses = new ArrayList<>();
+        Engine.getInstance().setRandomSeed((int) config.seed());
+        BenchCommand.Case c = BenchCommand.Case.parse("resnet20:1x8x8:train:8", 0);
+        try (Model model = Model.newInstance("tiny")) {
+            model.setBlock(ResNet.build(tiny));
+            try (TrainingStep step = BenchCommand.trainingStep(model, c);
+                    BatchLoader loader = data.trainBatches(config.batchSize(), config.seed(), 1)) {
+                assertEquals(OptimizerSettings.sgd(0.9, 5e-4, false), step.optimizer().settings(),
+                        "torch.optim.SGD(momentum=0.9, weight_decay=5e-4) as in bench_torch.py: no Nesterov");
+                double sum = 0;
+                int seen = 0;
+                while (loader.hasNext()) {
+                    try (Batch batch = loader.next(model.getNDManager())) {
+                        TrainingStep.Result r = step.run(batch.getData().head(), batch.getLabels().head(), BenchCommand.LEARNING_RATE);
+                        sum += r.loss() * r.size();
+                        seen += r.size();
+                        benchLosses.add(sum / seen);
+                    }
+                }
+            }
+        }
+        assertEquals(fitLosses, benchLosses);
+        assertNotEquals(fitLosses.get(0), fitLosses.get(1), "the batches differ");
     }
 
     @Test

@@ -12,9 +12,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
 import ai.djl.training.GradientCollector;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.Trainer;
+import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -27,7 +29,6 @@ import resnet.blocks.Chain;
 import resnet.blocks.ResNeXtBlock;
 import resnet.blocks.ResidualBlock;
 import resnet.blocks.Shortcut;
-import resnet.train.TrainingStep;
 
 /**
  * Closing the arrays between layers early (what keeps peak memory down) must not change what
@@ -48,7 +49,7 @@ class ReleaseIntermediatesTest {
         Map<String, float[]> result = new LinkedHashMap<>();
         try (Model model = Model.newInstance("release")) {
             model.setBlock(ResNet.build(spec));
-            try (Trainer trainer = model.newTrainer(TrainingStep.sgd(0.1f, 0.9f, 5e-4f))) {
+            try (Trainer trainer = model.newTrainer(new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss()))) {
                 Engine.getInstance().setRandomSeed(11);
                 trainer.initialize(BATCH);
                 NDManager manager = trainer.getManager();

@@ -52,6 +52,41 @@ class ResumableOptimizerTest {
         }
     }
 
+    /**
+     * Every form of SGD against torch.optim.SGD's rule written out in doubles, over three steps whose
+     * learning rate changes (as a schedule changes it): each branch of the update (with and without
+     * momentum, Nesterov and weight decay) computes the same thing.
+     */
+    @Test
+    void everyFormOfSgdFollowsPyTorchsRuleAsTheRateChanges() {
+        float[][] grads = {{0.5f, -1f, 0.25f}, {0.2f, 0.4f, -0.6f}, {-0.3f, 0.1f, 0.9f}};
+        double[] rates = {0.1, 0.05, 0.2};
+        OptimizerSettings[] forms = {OptimizerSettings.sgd(0, 0, false), OptimizerSettings.sgd(0, 0.01, false),
+            OptimizerSettings.sgd(0.9, 0, false), OptimizerSettings.sgd(0.9, 0.01, false),
+            OptimizerSettings.sgd(0.9, 0, true), OptimizerSettings.sgd(0.9, 0.01, true)};
+        for (OptimizerSettings form : forms) {
+            double[] w = {1, -2, 0.5};
+            double[] b = new double[3];
+            try (NDManager manager = NDManager.newBaseManager();
+                    ResumableOptimizer sgd = form.create()) {
+                NDArray weight = manager.create(new float[] {1f, -2f, 0.5f});
+                weight.setRequiresGradient(true);
+                for (int s = 0; s < grads.length; s++) {
+                    for (int i = 0; i < w.length; i++) {
+                        double g = grads[s][i] + form.weightDecay() * w[i];
+                        b[i] = form.momentum() * b[i] + g;
+                        double direction = form.momentum() == 0 ? g : form.nesterov() ? g + form.momentum() * b[i] : b[i];
+                        w[i] -= rates[s] * direction;
+                    }
+                    sgd.setLearningRate(rates[s]);
+                    step(sgd, weight, grads[s]);
+                    float[] expected = {(float) w[0], (float) w[1], (float) w[2]};
+                    assertArrayEquals(expected, weight.toFloatArray(), 1e-6f, form + ", step " + (s + 1));
+                }
+            }
+        }
+    }
+
     @Test
     void adamsFirstStepMovesEachWeightByTheLearningRate() {
         try (NDManager manager = NDManager.newBaseManager();
