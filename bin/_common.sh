@@ -72,9 +72,24 @@ ensure_system_packages() {
   if [ ! -s "$data/train-images-idx3-ubyte.gz" ]; then
     missing+=("$DEBIAN_PACKAGE_DATA")
   fi
-  [ "${#missing[@]}" -gt 0 ] || return 0
-  install_debian_packages "  conda:         conda env create -f environment.yml && conda activate resnet-java
+  if [ "${#missing[@]}" -gt 0 ]; then
+    install_debian_packages "  conda:         conda env create -f environment.yml && conda activate resnet-java
                  (then set FASHION_MNIST_DIR to a folder with the four Fashion-MNIST .gz files)" "${missing[@]}"
+  fi
+  install_optional_allocator
+}
+
+# tcmalloc (Debian's libtcmalloc-minimal4) for the kernel and bin/resnet: installed when missing and
+# run as root with apt-get; otherwise, or when apt cannot get it, nothing happens (glibc's malloc
+# works, with more page faults and a higher peak).
+install_optional_allocator() {
+  [ -z "$(RESNET_MALLOC=tcmalloc malloc_library 2>/dev/null)" ] || return 0
+  command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ] || return 0
+  say "installing Debian package libtcmalloc-minimal4 (optional: the kernel's and bin/resnet's allocator)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get install -y -q --no-install-recommends libtcmalloc-minimal4 >/dev/null 2>&1 \
+    || { apt-get update -q >/dev/null 2>&1 && apt-get install -y -q --no-install-recommends libtcmalloc-minimal4 >/dev/null 2>&1; } \
+    || say "  libtcmalloc-minimal4 could not be installed; going on with glibc's malloc"
 }
 
 # install_debian_packages HINT PACKAGE...: apt-get installs the packages when run as root on
@@ -91,6 +106,43 @@ install_debian_packages() {
     die "missing: $*.
   Debian/Ubuntu: sudo apt-get install $*${hint:+
 $hint}"
+  fi
+}
+
+# How the OpenMP threads of libtorch (its own, MKL's, oneDNN's; the PyTorch side's OpenBLAS too, all
+# GNU libgomp here) wait for each other at the end of every parallel operator, chosen by
+# RESNET_OMP_WAIT:
+#   passive  (the default) sleep at once: a thread that waits gives its core to whoever needs it
+#   active   spin: the fastest hand-over when every thread has a core of its own, and a collapse
+#            when they do not (a spinning thread holds the core its partner needs)
+#   runtime  leave OMP_WAIT_POLICY unset: libgomp spins for a while, then sleeps
+# Passive is the default because a notebook or a training run rarely has the machine to itself: on
+# this 2-core machine shared with other jobs (load 3 to 6), two spinning threads made a ResNet-20
+# training step several times slower than one thread; the measurements behind the choice, and the
+# one-command comparison to repeat on another machine (scripts/bench.sh --omp-wait passive,active),
+# are in README, "Performance". An OMP_WAIT_POLICY already set, with RESNET_OMP_WAIT unset, is kept.
+# Prints PASSIVE or ACTIVE, or nothing for runtime.
+omp_wait_policy() {
+  local choice="${RESNET_OMP_WAIT:-}"
+  if [ -z "$choice" ]; then
+    choice="${OMP_WAIT_POLICY:-passive}"
+  fi
+  case "$choice" in
+    passive|PASSIVE) printf 'PASSIVE' ;;
+    active|ACTIVE) printf 'ACTIVE' ;;
+    runtime) ;;
+    *) die "RESNET_OMP_WAIT (or OMP_WAIT_POLICY) must be passive, active or runtime, got '$choice'" ;;
+  esac
+}
+
+# Exports OMP_WAIT_POLICY as omp_wait_policy chooses it (unsets it for runtime).
+export_omp_wait_policy() {
+  local policy
+  policy="$(omp_wait_policy)" || exit 1
+  if [ -n "$policy" ]; then
+    export OMP_WAIT_POLICY="$policy"
+  else
+    unset OMP_WAIT_POLICY
   fi
 }
 

@@ -9,6 +9,7 @@ GFLOP/s achieved (2 flops per multiply-add, x3 for training) and its share of th
 ceiling, taken as the faster of the two sides' single-precision products in the same run, and the
 CPU time of all the process's threads per timed step (median over rounds), which a busy machine
 distorts far less than images/s (at one thread; with more, threads that spin while they wait count).
+One row per model and OpenMP wait policy (scripts/bench.sh --omp-wait passive,active gives two).
 """
 
 import statistics
@@ -42,19 +43,20 @@ def main():
     ceiling = max(ceilings.values()) if ceilings else float("nan")
     groups = {}
     for run in runs:
-        key = (run["model"], run["input"], run["mode"], run["batch"], run["threads"])
+        # lines from before the wait policy was recorded count as the OpenMP runtime's default
+        key = (run["model"], run["input"], run["mode"], run["batch"], run["threads"], run.get("omp_wait", "runtime"))
         groups.setdefault(key, {}).setdefault(run["side"], []).append(run)
     for line in header:
         print(line + "  ")
     print("matmul ceiling GFLOP/s: " + ", ".join(f"{side} {value:.1f}" for side, value in sorted(ceilings.items())))
     print()
-    print("| model | input | mode | batch | threads | parameters | DJL img/s | PyTorch img/s | DJL / PyTorch "
+    print("| model | input | mode | batch | threads, OpenMP wait | parameters | DJL img/s | PyTorch img/s | DJL / PyTorch "
           "| DJL peak RSS MiB | PyTorch peak RSS MiB | DJL / PyTorch | DJL GFLOP/s (% ceiling) "
           "| PyTorch GFLOP/s (% ceiling) | CPU ms/step DJL / PyTorch | rounds |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     problems = []
     for key, sides in groups.items():
-        model, shape, mode, batch, threads = key
+        model, shape, mode, batch, threads, wait = key
         cells, value = {}, {}
         for side in ("djl", "pytorch"):
             rs = sides.get(side, [])
@@ -78,7 +80,7 @@ def main():
         rss_ratio = f"{value['djl'][1] / value['pytorch'][1]:.2f}x" if both else "—"
         cpu_cell = f"{value['djl'][2]:.0f} / {value['pytorch'][2]:.0f}" if both else "—"
         rounds = max(len(rs) for rs in sides.values())
-        print(f"| {model} | {shape} | {mode} | {batch} | {threads} | {'/'.join(sorted(params))} | {cells['djl'][0]} "
+        print(f"| {model} | {shape} | {mode} | {batch} | {threads}, {wait} | {'/'.join(sorted(params))} | {cells['djl'][0]} "
               f"| {cells['pytorch'][0]} | {speed_ratio} | {cells['djl'][1]} | {cells['pytorch'][1]} | {rss_ratio} "
               f"| {cells['djl'][2]} | {cells['pytorch'][2]} | {cpu_cell} | {rounds} |")
     for problem in problems:

@@ -14,7 +14,7 @@ resident memory (VmHWM) belongs to one model alone.
 
 Output, one line each (key=value, the same keys as the Java side):
     matmul side=pytorch threads=T n=N gflops=G
-    bench side=pytorch model=M input=CxHxW batch=B mode=train threads=T interop=I alloc=A params=P macs=M
+    bench side=pytorch model=M input=CxHxW batch=B mode=train threads=T interop=I omp_wait=W alloc=A params=P macs=M
           img_s_median=.. img_s_min=.. img_s_max=.. gflops=.. cpu_ms_per_step=.. faults_per_step=.. rss_warm_mib=..
           rss_end_mib=.. peak_rss_mib=..
 
@@ -187,6 +187,12 @@ def allocator():
     return "tcmalloc" if "libtcmalloc" in text else "jemalloc" if "libjemalloc" in text else "glibc"
 
 
+def omp_wait():
+    """OMP_WAIT_POLICY as the Java side reports it (resnet.Platform.ompWaitPolicy): runtime when unset."""
+    policy = os.environ.get("OMP_WAIT_POLICY", "").strip().lower()
+    return policy or "runtime"
+
+
 def mib(key):
     return proc_kib(key) / 1024.0
 
@@ -268,7 +274,8 @@ def run_case(case, args):
     median = statistics.median(rates)
     flop_per_image = 2 * macs * (3 if mode == "train" else 1)
     print(f"bench side=pytorch model={name} input={'x'.join(map(str, dims))} batch={batch} mode={mode} "
-          f"threads={torch.get_num_threads()} interop={torch.get_num_interop_threads()} alloc={allocator()} params={params} macs={macs} img_s_median={median:.2f} "
+          f"threads={torch.get_num_threads()} interop={torch.get_num_interop_threads()} omp_wait={omp_wait()} alloc={allocator()} "
+          f"params={params} macs={macs} img_s_median={median:.2f} "
           f"img_s_min={min(rates):.2f} img_s_max={max(rates):.2f} gflops={median * flop_per_image / 1e9:.1f} "
           f"cpu_ms_per_step={cpu * 1000:.1f} faults_per_step={faults} rss_warm_mib={rss_warm:.0f} rss_end_mib={mib('VmRSS:'):.0f} peak_rss_mib={mib('VmHWM:'):.0f}",
           flush=True)

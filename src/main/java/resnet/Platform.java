@@ -97,6 +97,17 @@ public final class Platform {
         }
     }
 
+    /**
+     * How the engine's OpenMP threads wait for each other, as {@code OMP_WAIT_POLICY} set it when the
+     * process started: {@code passive} (sleep; what {@code bin/resnet} and the project's kernel set
+     * unless told otherwise, see {@code RESNET_OMP_WAIT}), {@code active} (spin), or {@code runtime}
+     * when it is unset (the OpenMP runtime's own default: spin for a while, then sleep).
+     */
+    public static String ompWaitPolicy() {
+        String policy = System.getenv("OMP_WAIT_POLICY");
+        return policy == null || policy.isBlank() ? "runtime" : policy.trim().toLowerCase(java.util.Locale.ROOT);
+    }
+
     /** Bytes as MiB, for printing. */
     public static double mib(long bytes) {
         return bytes / (1024.0 * 1024.0);
@@ -126,6 +137,7 @@ public final class Platform {
                 "devices:  " + devices + " (default " + device() + ")",
                 "threads:  " + engineThreads() + " per operator; " + Runtime.getRuntime().availableProcessors()
                         + " processors; max heap " + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB",
+                "native:   " + allocator() + " allocator; OpenMP threads wait " + ompWaitPolicy(),
                 "mode:     " + RunMode.describe());
     }
 }

@@ -70,6 +70,40 @@ class NotebooksIT {
         return notebooks.stream().map(nb -> DynamicTest.dynamicTest(nb.getFileName().toString(), () -> execute(nb)));
     }
 
+    /** What a kernel started from the kernelspec reports, and the kernelspec's own environment. */
+    private static final String KERNEL_PROBE = String.join("\n",
+            "import json",
+            "from jupyter_client.manager import start_new_kernel",
+            "km, kc = start_new_kernel(kernel_name='java', startup_timeout=120)",
+            "out = []",
+            "try:",
+            "    kc.execute_interactive('System.out.println(\"probe \" + resnet.Platform.allocator() + \" \" + resnet.Platform.ompWaitPolicy());',",
+            "        output_hook=lambda m: out.append(m['content'].get('text', '')) if m['msg_type'] == 'stream' else None, timeout=120)",
+            "finally:",
+            "    kc.stop_channels()",
+            "    km.shutdown_kernel(now=True)",
+            "print(''.join(out).strip())",
+            "print('spec ' + json.dumps(km.kernel_spec.env))");
+
+    /**
+     * The kernel runs as {@code bin/resnet} does: on the allocator its kernelspec preloads
+     * ({@code bin/install-kernel} writes tcmalloc's path when it is installed) and with the OpenMP
+     * wait policy the kernelspec sets.
+     */
+    @org.junit.jupiter.api.Test
+    void theKernelRunsOnTheAllocatorAndWaitPolicyOfItsKernelspec() throws Exception {
+        Output output = run(List.of(python, "-c", KERNEL_PROBE), 300, false);
+        assertTrue(output.status == 0, "the kernel probe failed:\n" + output.text);
+        String probe = output.text.lines().filter(l -> l.startsWith("probe ")).findFirst().orElse("");
+        String spec = output.text.lines().filter(l -> l.startsWith("spec ")).findFirst().orElse("");
+        String preload = spec.contains("libtcmalloc") ? "tcmalloc" : spec.contains("libjemalloc") ? "jemalloc" : "glibc";
+        java.util.regex.Matcher wait = java.util.regex.Pattern.compile("\"OMP_WAIT_POLICY\": \"(\\w+)\"").matcher(spec);
+        String policy = wait.find() ? wait.group(1).toLowerCase(java.util.Locale.ROOT)
+                : Platform.ompWaitPolicy(); // not in the spec: the kernel inherits this process's environment
+        assertTrue(probe.equals("probe " + preload + " " + policy),
+                "expected 'probe " + preload + " " + policy + "' from the kernel of " + spec + ", got:\n" + output.text);
+    }
+
     private static void execute(Path notebook) throws Exception {
         int cellTimeout = Integer.getInteger("notebook.cellTimeout", 600);
         List<String> command = List.of(python, ROOT.resolve("scripts/run_notebooks.py").toString(),

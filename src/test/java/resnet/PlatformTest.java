@@ -55,5 +55,14 @@ class PlatformTest {
         String expected = String.valueOf(System.getenv("LD_PRELOAD")).contains("tcmalloc") ? "tcmalloc"
                 : String.valueOf(System.getenv("LD_PRELOAD")).contains("jemalloc") ? "jemalloc" : "glibc";
         assertEquals(expected, Platform.allocator());
+        assertTrue(Platform.describe().contains("native:   " + expected + " allocator"), Platform.describe());
+    }
+
+    @Test
+    void namesTheOpenMpWaitPolicyTheProcessStartedWith() {
+        String set = System.getenv("OMP_WAIT_POLICY");
+        String expected = set == null || set.isBlank() ? "runtime" : set.trim().toLowerCase(java.util.Locale.ROOT);
+        assertEquals(expected, Platform.ompWaitPolicy());
+        assertTrue(Platform.describe().contains("OpenMP threads wait " + expected), Platform.describe());
     }
 }

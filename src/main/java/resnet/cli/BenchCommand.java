@@ -133,7 +133,7 @@ public final class BenchCommand implements Command {
                 "  --rss-every N   also print 'rss step=S rss_mib=M' every N steps (memory must not grow)",
                 "",
                 "Prints 'matmul side=djl threads=T n=N gflops=G', then for each model one line",
-                "'bench side=djl model=.. input=.. batch=.. mode=.. threads=.. interop=.. alloc=.. params=.. macs=..",
+                "'bench side=djl model=.. input=.. batch=.. mode=.. threads=.. interop=.. omp_wait=.. alloc=.. params=.. macs=..",
                 " img_s_median=.. img_s_min=.. img_s_max=.. gflops=.. cpu_ms_per_step=.. faults_per_step=.. rss_warm_mib=..",
                 " rss_end_mib=.. peak_rss_mib=..': CPU time of all threads and minor page faults per timed step;",
                 " rss_warm is after the warm-up. CPU time per step holds up on a busy machine where img/s does not.",
@@ -285,11 +285,11 @@ public final class BenchCommand implements Command {
         double median = steps % 2 == 1 ? sorted[steps / 2] : (sorted[steps / 2 - 1] + sorted[steps / 2]) / 2;
         double flopPerImage = 2.0 * summary.macs() * (c.training() ? 3 : 1);
         return String.format(Locale.ROOT,
-                "bench side=djl model=%s input=%s batch=%d mode=%s threads=%d interop=%d alloc=%s params=%d macs=%d"
+                "bench side=djl model=%s input=%s batch=%d mode=%s threads=%d interop=%d omp_wait=%s alloc=%s params=%d macs=%d"
                         + " img_s_median=%.2f img_s_min=%.2f img_s_max=%.2f gflops=%.1f"
                         + " cpu_ms_per_step=%.1f faults_per_step=%d rss_warm_mib=%.0f rss_end_mib=%.0f peak_rss_mib=%.0f",
                 c.model(), c.inputText(), c.batch(), c.training() ? "train" : "infer", JniUtils.getNumThreads(),
-                JniUtils.getNumInteropThreads(), Platform.allocator(), summary.parameters(), summary.macs(), median, sorted[0],
+                JniUtils.getNumInteropThreads(), Platform.ompWaitPolicy(), Platform.allocator(), summary.parameters(), summary.macs(), median, sorted[0],
                 sorted[steps - 1], median * flopPerImage / 1e9, cpu / 1e6, faults, Platform.mib(rssWarm),
                 Platform.mib(Platform.residentBytes()), Platform.mib(Platform.peakResidentBytes()));
     }

@@ -100,6 +100,7 @@ class BenchCommandTest {
         Summary summary = Summary.of(ResNet.build(ResNet.spec("resnet20").withInputChannels(1)), new Shape(1, 16, 16));
         assertEquals("djl", f.get("side"));
         assertEquals("train", f.get("mode"));
+        assertEquals(resnet.Platform.ompWaitPolicy(), f.get("omp_wait"));
         assertEquals("4", f.get("batch"));
         assertEquals(String.valueOf(summary.parameters()), f.get("params"));
         assertEquals(String.valueOf(summary.macs()), f.get("macs"));
