@@ -60,6 +60,31 @@ public final class Platform {
         return procStatus("VmRSS:");
     }
 
+    /**
+     * Where resident memory goes besides native arrays: the Java heap the JVM has committed (it
+     * grows it as it sees fit, and seldom gives it back) and the direct buffers alive (DJL copies
+     * each array it creates from Java data through one; they are freed when the garbage collector
+     * gets to them).
+     */
+    public static String javaMemory() {
+        long heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+        long direct = java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)
+                .stream().filter(b -> b.getName().equals("direct")).mapToLong(java.lang.management.BufferPoolMXBean::getMemoryUsed)
+                .sum();
+        return String.format(java.util.Locale.ROOT, "Java heap committed %.0f MiB, direct buffers %.0f MiB", mib(heap), mib(direct));
+    }
+
+    /**
+     * Engine arrays open in this process, in every manager: a number that must not grow from one
+     * epoch, or one step, to the next.
+     */
+    public static int openArrays() {
+        // a base manager's parent is the engine's system manager, the root of every manager
+        try (ai.djl.ndarray.NDManager probe = ai.djl.ndarray.NDManager.newBaseManager()) {
+            return probe.getParentManager().getManagedArrays().size();
+        }
+    }
+
     /** The highest resident memory this process has had, in bytes; -1 where unknown. */
     public static long peakResidentBytes() {
         return procStatus("VmHWM:");

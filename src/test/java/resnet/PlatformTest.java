@@ -65,4 +65,18 @@ class PlatformTest {
         assertEquals(expected, Platform.ompWaitPolicy());
         assertTrue(Platform.describe().contains("OpenMP threads wait " + expected), Platform.describe());
     }
+
+    @Test
+    void countsTheEngineArraysOpenInEveryManager() {
+        int before = Platform.openArrays();
+        try (ai.djl.ndarray.NDManager outer = ai.djl.ndarray.NDManager.newBaseManager();
+                ai.djl.ndarray.NDManager inner = outer.newSubManager()) {
+            outer.zeros(new ai.djl.ndarray.types.Shape(3));
+            inner.ones(new ai.djl.ndarray.types.Shape(2));
+            inner.ones(new ai.djl.ndarray.types.Shape(2));
+            assertEquals(before + 3, Platform.openArrays(), "arrays in a manager and in its sub-manager both count");
+        }
+        assertEquals(before, Platform.openArrays(), "closing the managers closes their arrays");
+        assertTrue(Platform.javaMemory().startsWith("Java heap committed "), Platform.javaMemory());
+    }
 }

@@ -142,7 +142,8 @@ public final class TrainCommand implements Command {
             model.setBlock(ResNet.build(spec));
             Fit fit = new Fit(model, data, config).listen(new ConsoleProgress())
                     .listen((record, history) -> System.out.println(String.format(Locale.ROOT,
-                            "  resident memory after epoch %d: %.0f MiB", record.epoch(), Platform.mib(Platform.residentBytes()))));
+                            "  resident memory after epoch %d: %.0f MiB (%s; %d engine arrays open)", record.epoch(),
+                            Platform.mib(Platform.residentBytes()), Platform.javaMemory(), Platform.openArrays())));
             long start = System.nanoTime();
             History history = fit.run();
             double minutes = (System.nanoTime() - start) / 60e9;

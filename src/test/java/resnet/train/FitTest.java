@@ -181,6 +181,20 @@ class FitTest {
         assertTrue(e.getMessage().contains(cut + " is truncated"), e.getMessage());
     }
 
+    /**
+     * Every array a batch, a validation pass or a checkpoint makes is closed again: the engine's
+     * count of open arrays is the same after every epoch (resident memory is the allocator's and the
+     * JVM's business, this count is ours).
+     */
+    @Test
+    void noArrayIsLeftOpenFromOneEpochToTheNext(@TempDir Path dir) throws IOException {
+        List<Integer> open = new java.util.ArrayList<>();
+        History history = train(data(), config(4).withCheckpoints(dir), (record, h) -> open.add(resnet.Platform.openArrays()));
+        assertEquals(4, history.size());
+        assertEquals(List.of(open.get(0), open.get(0), open.get(0), open.get(0)), open,
+                "engine arrays open after each epoch: " + open);
+    }
+
     private static float[] scores(Model model, TrainingData data) {
         ai.djl.ndarray.NDManager manager = model.getNDManager();
         try (ai.djl.ndarray.NDManager temp = manager.newSubManager()) {
