@@ -12,7 +12,8 @@ import java.util.Map;
 public final class Main {
 
     /** Every subcommand, in the order {@code --help} lists them. */
-    static final List<Command> COMMANDS = List.of(new SummaryCommand(), new BenchCommand());
+    static final List<Command> COMMANDS =
+            List.of(new SummaryCommand(), new TrainCommand(), new EvaluateCommand(), new BenchCommand());
 
     private Main() {}
 

@@ -4,40 +4,19 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.types.Shape;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 import resnet.inspect.Summary;
 import resnet.models.ResNet;
 
 class SummaryCommandTest {
 
-    private record Result(int status, String out, String err) {
-        String[] lines() {
-            return out.split("\\R");
-        }
-    }
-
-    private static Result run(String... args) {
-        PrintStream out = System.out;
-        PrintStream err = System.err;
-        ByteArrayOutputStream outBytes = new ByteArrayOutputStream();
-        ByteArrayOutputStream errBytes = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(outBytes, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(errBytes, true, StandardCharsets.UTF_8));
-            int status = Main.run(args);
-            return new Result(status, outBytes.toString(StandardCharsets.UTF_8), errBytes.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void outputEndsWithParametersAndMacsAsPlainIntegers() {
-        Result result = run("summary", "resnet20");
+        CliRun result = run("summary", "resnet20");
         assertEquals(0, result.status(), result.err());
         String[] lines = result.lines();
         Summary library = Summary.of(ResNet.resnet20(10), new Shape(3, 32, 32));
@@ -49,7 +28,7 @@ class SummaryCommandTest {
 
     @Test
     void inputAndClassesChangeTheModel() {
-        Result result = run("summary", "resnet18_cifar", "--input", "1x28x28", "--classes", "5", "--per-block");
+        CliRun result = run("summary", "resnet18_cifar", "--input", "1x28x28", "--classes", "5", "--per-block");
         assertEquals(0, result.status(), result.err());
         long expected = Summary.of(ResNet.build(ResNet.spec("resnet18_cifar").withInputChannels(1).withClasses(5)),
                 new Shape(1, 28, 28)).parameters();
@@ -60,7 +39,7 @@ class SummaryCommandTest {
 
     @Test
     void unknownModelIsAUsageErrorListingTheKnownOnes() {
-        Result result = run("summary", "resnet51");
+        CliRun result = run("summary", "resnet51");
         assertEquals(2, result.status());
         assertTrue(result.err().contains("unknown model 'resnet51'; known models: resnet18"), result.err());
         assertTrue(result.err().contains("wide_resnet101_2"), result.err());
@@ -68,13 +47,13 @@ class SummaryCommandTest {
 
     @Test
     void badInputsAreUsageErrorsThatSayWhy() {
-        Result shape = run("summary", "resnet18", "--input", "224x224");
+        CliRun shape = run("summary", "resnet18", "--input", "224x224");
         assertEquals(2, shape.status());
         assertTrue(shape.err().contains("--input expects CxHxW, e.g. 3x224x224, got '224x224'"), shape.err());
-        Result small = run("summary", "resnet18", "--input", "3x16x16");
+        CliRun small = run("summary", "resnet18", "--input", "3x16x16");
         assertEquals(2, small.status());
         assertTrue(small.err().contains("the minimum is 32x32"), small.err());
-        Result classes = run("summary", "resnet18", "--classes", "0");
+        CliRun classes = run("summary", "resnet18", "--classes", "0");
         assertEquals(2, classes.status());
         assertTrue(classes.err().contains("classes must be positive, got 0"), classes.err());
     }

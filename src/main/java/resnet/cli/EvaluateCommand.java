@@ -1,0 +1,84 @@
+package resnet.cli;
+
+import ai.djl.Model;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Set;
+import resnet.data.DatasetName;
+import resnet.data.ImageSet;
+import resnet.data.Normalization;
+import resnet.models.ResNet;
+import resnet.models.ResNetSpec;
+import resnet.train.Checkpoint;
+import resnet.train.Evaluation;
+
+/**
+ * {@code resnet evaluate --checkpoint DIR --dataset NAME}: rebuilds the model a checkpoint names,
+ * loads its weights and prints {@code test accuracy: X} on the test set.
+ */
+public final class EvaluateCommand implements Command {
+
+    @Override
+    public String name() {
+        return "evaluate";
+    }
+
+    @Override
+    public String description() {
+        return "test accuracy of a trained checkpoint; ends with 'test accuracy: X'";
+    }
+
+    @Override
+    public String usage() {
+        return String.join("\n",
+                "usage: resnet evaluate --checkpoint DIR|FILE --dataset fashion-mnist|cifar10 [--data-dir DIR] [--limit N] [--batch N]",
+                "",
+                "  --checkpoint PATH    a run's --out folder (its best.ckpt is used) or a .ckpt file",
+                "  --dataset NAME       the data set the model was trained on",
+                "  --data-dir DIR       folder of the data files (default as for train)",
+                "  --limit N            only the first N test images",
+                "  --batch N            images per forward pass (default 256)",
+                "",
+                "The model (name, input channels, classes) and the normalisation come from the checkpoint.",
+                "The last line is 'test accuracy: X' (0..1).");
+    }
+
+    @Override
+    public int run(String[] args) throws Exception {
+        Args a = Args.parse(args, Set.of("checkpoint", "dataset", "data-dir", "limit", "batch"), Set.of());
+        if (!a.positional().isEmpty()) {
+            throw new UsageException("unexpected arguments " + a.positional() + "; options start with --");
+        }
+        if (!a.has("checkpoint") || !a.has("dataset")) {
+            throw new UsageException("--checkpoint and --dataset are required");
+        }
+        Path path = Path.of(a.string("checkpoint", ""));
+        Path file = Files.isDirectory(path) ? path.resolve(Checkpoint.BEST) : path;
+        Checkpoint checkpoint = Checkpoint.read(file);
+        Checkpoint.Info info = checkpoint.info();
+        DatasetName dataset = TrainCommand.usage(() -> DatasetName.of(a.string("dataset", "")));
+        if (info.inputShape()[0] != dataset.channels()) {
+            throw new UsageException(String.format("%s was trained on %d-channel images, %s has %d",
+                    file, info.inputShape()[0], dataset.id(), dataset.channels()));
+        }
+        ResNetSpec spec = ResNet.spec(info.modelName()).withInputChannels((int) info.inputShape()[0]).withClasses(info.classes());
+        Path dataDir = a.has("data-dir") ? Path.of(a.string("data-dir", "")) : null;
+        ImageSet test = dataset.load(dataDir, false).limit(a.integer("limit", 0));
+        System.out.println("checkpoint: " + file + " (" + info.modelName() + ", epoch " + info.epoch() + ")");
+        try (Model model = Model.newInstance(info.modelName())) {
+            model.setBlock(ResNet.build(spec));
+            checkpoint.loadInto(model.getBlock(), model.getNDManager());
+            return report(model, test, info.normalization(), a.integer("batch", 256), "epoch " + info.epoch());
+        }
+    }
+
+    /** Evaluates on the test set and prints the details, then {@code test accuracy: X} as the last line. */
+    static int report(Model model, ImageSet test, Normalization normalization, int batch, String which) {
+        Evaluation evaluation = Evaluation.of(model, test, normalization, batch);
+        System.out.println(String.format(Locale.ROOT, "%s, %s: %d of %d right, loss %.4f", test.name(), which,
+                Math.round(evaluation.accuracy() * test.size()), test.size(), evaluation.loss()));
+        System.out.println(String.format(Locale.ROOT, "test accuracy: %.4f", evaluation.accuracy()));
+        return 0;
+    }
+}

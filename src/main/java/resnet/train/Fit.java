@@ -1,0 +1,344 @@
+package resnet.train;
+
+import ai.djl.Device;
+import ai.djl.Model;
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
+import ai.djl.training.DefaultTrainingConfig;
+import ai.djl.training.GradientCollector;
+import ai.djl.training.Trainer;
+import ai.djl.training.dataset.Batch;
+import ai.djl.training.loss.Loss;
+import ai.djl.util.Pair;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeSet;
+import resnet.data.BatchLoader;
+import resnet.data.TrainingData;
+
+/**
+ * The one training loop of the library, over DJL's {@link Trainer}: any model whose block takes a
+ * batch of images (N, C, H, W) and returns class scores (N, classes) trains with it.
+ *
+ * <pre>{@code
+ * try (Model model = Model.newInstance("resnet20")) {
+ *     model.setBlock(ResNet.build(ResNet.spec("resnet20").withInputChannels(1)));
+ *     Fit fit = new Fit(model, data, FitConfig.of(8, Schedule.oneCycle(0.1, 8, 1)).withModelName("resnet20"));
+ *     History history = fit.listen(new ConsoleProgress()).run();
+ * }
+ * }</pre>
+ *
+ * <p>Each epoch: the training part in batches (order and augmentation from (seed, epoch)), one
+ * forward, backward and optimiser step per batch with the learning rate the schedule gives for that
+ * step, then the validation part in inference mode; then early stopping, checkpoints, listeners.
+ *
+ * <p>What it guarantees:
+ * <ul>
+ *   <li><b>Reproducible</b>: one seed sets the engine's initialisation ({@code Engine.setRandomSeed}),
+ *       the data order and the augmentation.</li>
+ *   <li><b>Resumable</b>: with checkpoints and {@code resume}, a run interrupted after epoch e and
+ *       started again continues from {@code last.ckpt} (weights, optimiser state, early-stopping
+ *       state, history) and ends with the same history as an uninterrupted run, timing aside.</li>
+ *   <li><b>Best weights</b>: the best epoch's weights (by the monitored validation metric) are put
+ *       back at the end ({@link FitConfig#restoreBest()}), also when early stopping ends the run.</li>
+ *   <li><b>Safe stops</b>: a NaN or infinite loss throws {@link NonFiniteLossException} naming the
+ *       epoch and batch before the bad update; checkpoints are replaced atomically, so the last good
+ *       one survives any interruption.</li>
+ *   <li><b>Flat memory</b>: each batch's arrays, and all the step computes from them, live in a
+ *       sub-manager closed after the step.</li>
+ *   <li><b>Every device</b>: the batch is split across {@code Engine.getInstance().getDevices()}
+ *       (all GPUs, or the CPU); the gradients are summed on the first.</li>
+ * </ul>
+ */
+public final class Fit {
+
+    private final Model model;
+    private final TrainingData data;
+    private final FitConfig config;
+    private final List<FitListener> listeners = new ArrayList<>();
+    private Device[] devices = Engine.getInstance().getDevices();
+    private int bestEpoch;
+    private String stopReason = "not run yet";
+
+    /**
+     * @param model with its block set; its arrays are made by the run (or loaded when resuming)
+     * @param data training and validation parts
+     */
+    public Fit(Model model, TrainingData data, FitConfig config) {
+        this.model = Objects.requireNonNull(model, "model");
+        this.data = Objects.requireNonNull(data, "data");
+        this.config = Objects.requireNonNull(config, "config");
+        if (model.getBlock() == null) {
+            throw new IllegalArgumentException("the model has no block: call model.setBlock(...) first");
+        }
+    }
+
+    /** Adds a listener (progress bar, live chart, log); returns this. */
+    public Fit listen(FitListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /** Trains on these devices instead of every device the engine sees; returns this. */
+    public Fit onDevices(Device... devices) {
+        if (devices.length == 0) {
+            throw new IllegalArgumentException("at least one device is needed");
+        }
+        this.devices = devices.clone();
+        return this;
+    }
+
+    /** The epoch whose weights the model holds after {@link #run()} (when restoreBest is on). */
+    public int bestEpoch() {
+        return bestEpoch;
+    }
+
+    /** Why the run ended: all epochs done, early stopping, or already complete when resumed. */
+    public String stopReason() {
+        return stopReason;
+    }
+
+    /** One image's shape: (channels, height, width). */
+    private Shape imageShape() {
+        return new Shape(data.train().channels(), data.train().height(), data.train().width());
+    }
+
+    /**
+     * Trains.
+     *
+     * @return every epoch, those of a resumed run's earlier part included
+     * @throws IOException when a checkpoint cannot be written or read
+     * @throws NonFiniteLossException when the loss becomes NaN or infinite
+     * @throws IllegalStateException when resuming from a checkpoint of other settings
+     */
+    public History run() throws IOException {
+        Path dir = config.checkpointDir();
+        Checkpoint resumeFrom = null;
+        if (dir != null && config.resume() && Files.exists(dir.resolve(Checkpoint.LAST))) {
+            resumeFrom = Checkpoint.read(dir.resolve(Checkpoint.LAST));
+            checkSameSettings(resumeFrom);
+        }
+        Block block = model.getBlock();
+        Shape image = imageShape();
+        Engine.getInstance().setRandomSeed((int) config.seed());
+        if (resumeFrom != null) {
+            resumeFrom.loadInto(block, model.getNDManager());
+        }
+        History history = new History();
+        EarlyStopping stopping = new EarlyStopping(config.patience(), config.monitor());
+        byte[] bestWeights = null;
+        DefaultTrainingConfig trainingConfig;
+        try (ResumableOptimizer optimizer = config.optimizer().create()) {
+            trainingConfig = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+                    .optOptimizer(optimizer)
+                    .optDevices(devices);
+            try (Trainer trainer = model.newTrainer(trainingConfig)) {
+                trainer.initialize(new Shape(1, image.get(0), image.get(1), image.get(2)));
+                int classes = classes(block, image);
+                Map<String, String> names = new HashMap<>();
+                Map<String, String> ids = new HashMap<>();
+                for (Pair<String, Parameter> p : block.getParameters()) {
+                    names.put(p.getValue().getId(), p.getKey());
+                    ids.put(p.getKey(), p.getValue().getId());
+                }
+                int first = 1;
+                if (resumeFrom != null) {
+                    try (NDManager temp = NDManager.newBaseManager()) {
+                        optimizer.importState(resumeFrom.optimizerState(temp), resumeFrom.info().optimizerSteps(), ids);
+                    }
+                    history = resumeFrom.history();
+                    stopping.restore(resumeFrom.info().stopping());
+                    first = resumeFrom.info().epoch() + 1;
+                    if (stopping.state().bestEpoch() > 0) {
+                        bestWeights = Checkpoint.read(dir.resolve(Checkpoint.BEST)).parameterBytes();
+                    }
+                }
+                stopReason = first > config.epochs() ? "complete: the checkpoint already holds all " + config.epochs() + " epochs"
+                        : stopping.shouldStop() ? "stopped early before the checkpoint was written" : "all " + config.epochs() + " epochs done";
+                if (first <= config.epochs() && !stopping.shouldStop()) {
+                    for (FitListener listener : listeners) {
+                        listener.onStart(first, config.epochs());
+                    }
+                }
+                for (int epoch = first; epoch <= config.epochs() && !stopping.shouldStop(); epoch++) {
+                    EpochRecord record = epoch(trainer, optimizer, epoch);
+                    history.add(record);
+                    boolean improved = stopping.update(record);
+                    if (improved) {
+                        bestWeights = Checkpoint.saveParameters(block);
+                    }
+                    if (dir != null) {
+                        Checkpoint.Info info = new Checkpoint.Info(config.modelName(), image.getShape(), classes,
+                                data.normalization().mean(), data.normalization().std(), epoch, config.settings(),
+                                stopping.state(), optimizer.exportSteps(names), history.epochs());
+                        try (NDManager temp = NDManager.newBaseManager()) {
+                            byte[] state = optimizer.exportState(names, temp).encode();
+                            if (improved) {
+                                Checkpoint.write(dir.resolve(Checkpoint.BEST), info, bestWeights, state);
+                            }
+                            Checkpoint.write(dir.resolve(Checkpoint.LAST), info, Checkpoint.saveParameters(block), state);
+                        }
+                        history.save(dir.resolve(Checkpoint.HISTORY));
+                    }
+                    for (FitListener listener : listeners) {
+                        listener.onEpoch(record, history);
+                    }
+                    if (stopping.shouldStop()) {
+                        stopReason = String.format("stopped early after epoch %d: no improvement of %s for %d epochs",
+                                epoch, config.monitor().name().toLowerCase(java.util.Locale.ROOT), config.patience());
+                    }
+                }
+            }
+        }
+        bestEpoch = history.isEmpty() ? 0 : history.last().epoch();
+        if (config.restoreBest() && bestWeights != null && stopping.state().bestEpoch() != bestEpoch) {
+            try {
+                Checkpoint.loadParameters(block, model.getNDManager(), bestWeights);
+            } catch (ai.djl.MalformedModelException e) {
+                throw new IllegalStateException("could not put back the best weights: " + e.getMessage(), e);
+            }
+            bestEpoch = stopping.state().bestEpoch();
+        }
+        for (FitListener listener : listeners) {
+            listener.onEnd(history);
+        }
+        return history;
+    }
+
+    private static int classes(Block block, Shape image) {
+        Shape[] out = block.getOutputShapes(new Shape[] {new Shape(1, image.get(0), image.get(1), image.get(2))});
+        if (out.length != 1 || out[0].dimension() != 2) {
+            throw new IllegalArgumentException("the model must map images to class scores (batch, classes), it gives "
+                    + java.util.Arrays.toString(out));
+        }
+        return (int) out[0].get(1);
+    }
+
+    private void checkSameSettings(Checkpoint checkpoint) {
+        Map<String, String> saved = checkpoint.info().settings();
+        Map<String, String> now = config.settings();
+        if (!saved.equals(now)) {
+            StringBuilder differences = new StringBuilder();
+            for (String key : new TreeSet<>(union(saved, now))) {
+                if (!Objects.equals(saved.get(key), now.get(key))) {
+                    differences.append(String.format("%n  %s: checkpoint has %s, this run %s", key, saved.get(key), now.get(key)));
+                }
+            }
+            throw new IllegalStateException("cannot resume from " + checkpoint.file()
+                    + ": it was written with other settings, and the resumed run would not continue it:" + differences
+                    + "\nresume with the same settings, or write to another folder");
+        }
+    }
+
+    private static java.util.Set<String> union(Map<String, String> a, Map<String, String> b) {
+        java.util.Set<String> keys = new java.util.HashSet<>(a.keySet());
+        keys.addAll(b.keySet());
+        return keys;
+    }
+
+    private EpochRecord epoch(Trainer trainer, ResumableOptimizer optimizer, int epoch) {
+        long start = System.nanoTime();
+        double firstLr = config.schedule().atEpoch(epoch);
+        double lossSum = 0;
+        long correct = 0;
+        long seen = 0;
+        try (BatchLoader loader = data.trainBatches(config.batchSize(), config.seed(), epoch)) {
+            int batches = loader.batches();
+            for (int b = 0; b < batches; b++) {
+                double lr = config.schedule().at(epoch - 1 + (double) b / batches);
+                optimizer.setLearningRate(lr);
+                try (Batch batch = loader.next(trainer.getManager())) {
+                    double[] result = trainStep(trainer, batch);
+                    if (!Double.isFinite(result[0])) {
+                        Path dir = config.checkpointDir();
+                        String note = dir == null ? "" : epoch > 1
+                                ? "; the last good checkpoint, " + dir.resolve(Checkpoint.LAST) + " (epoch " + (epoch - 1) + "), is kept"
+                                : "; no checkpoint was written (the first epoch did not finish)";
+                        throw new NonFiniteLossException(epoch, b + 1, batches, result[0], lr, note);
+                    }
+                    trainer.step();
+                    lossSum += result[0] * batch.getSize();
+                    correct += (long) result[1];
+                    seen += batch.getSize();
+                }
+                double elapsed = (System.nanoTime() - start) / 1e9;
+                FitListener.BatchProgress progress = new FitListener.BatchProgress(epoch, config.epochs(), b + 1, batches,
+                        lossSum / seen, (double) correct / seen, lr, seen / elapsed);
+                for (FitListener listener : listeners) {
+                    listener.onBatch(progress);
+                }
+            }
+        }
+        double trainSeconds = (System.nanoTime() - start) / 1e9;
+        double[] valid = data.hasValidation() ? validate(trainer) : new double[] {Double.NaN, Double.NaN};
+        double seconds = (System.nanoTime() - start) / 1e9;
+        return new EpochRecord(epoch, lossSum / seen, (double) correct / seen, valid[0], valid[1], firstLr, seconds,
+                seen / trainSeconds);
+    }
+
+    /** Forward and backward on one batch, split across the devices; returns {mean loss, correct}. */
+    private double[] trainStep(Trainer trainer, Batch batch) {
+        Batch[] splits = batch.split(devices, false);
+        double loss = 0;
+        long correct = 0;
+        try (GradientCollector collector = trainer.newGradientCollector()) {
+            for (Batch split : splits) {
+                NDArray scores = trainer.forward(split.getData()).singletonOrThrow();
+                NDArray labels = split.getLabels().singletonOrThrow();
+                NDArray splitLoss = trainer.getLoss().evaluate(new NDList(labels), new NDList(scores));
+                double share = (double) split.getSize() / batch.getSize();
+                // Each device's loss is its own mean; weighting by its share makes the summed gradient the batch mean's.
+                collector.backward(splits.length == 1 ? splitLoss : splitLoss.mul(share));
+                loss += splitLoss.getFloat() * share;
+                correct += countCorrect(scores, labels);
+            }
+        } finally {
+            if (splits.length > 1) {
+                for (Batch split : splits) {
+                    split.close();
+                }
+            }
+        }
+        return new double[] {loss, correct};
+    }
+
+    /** Mean loss and accuracy on the validation part, in inference mode (BatchNorm on running statistics). */
+    private double[] validate(Trainer trainer) {
+        double lossSum = 0;
+        long correct = 0;
+        long seen = 0;
+        try (BatchLoader loader = data.validBatches(config.batchSize())) {
+            while (loader.hasNext()) {
+                try (Batch batch = loader.next(trainer.getManager())) {
+                    for (Batch split : batch.split(devices, false)) {
+                        NDArray scores = trainer.evaluate(split.getData()).singletonOrThrow();
+                        NDArray labels = split.getLabels().singletonOrThrow();
+                        lossSum += trainer.getLoss().evaluate(new NDList(labels), new NDList(scores)).getFloat() * split.getSize();
+                        correct += countCorrect(scores, labels);
+                        seen += split.getSize();
+                    }
+                }
+            }
+        }
+        return new double[] {lossSum / seen, (double) correct / seen};
+    }
+
+    /** Images whose highest score is their label's. */
+    static long countCorrect(NDArray scores, NDArray labels) {
+        return scores.argMax(1).toType(DataType.INT64, false)
+                .eq(labels.toType(DataType.INT64, false))
+                .toType(DataType.INT64, false).sum().getLong();
+    }
+}

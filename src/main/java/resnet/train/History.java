@@ -1,0 +1,153 @@
+package resnet.train;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import tech.tablesaw.api.DoubleColumn;
+import tech.tablesaw.api.IntColumn;
+import tech.tablesaw.api.Table;
+
+/**
+ * Every epoch of a run, in order: the numbers the curves are drawn from and the CSV a run leaves
+ * behind ({@code epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,images_per_s}).
+ */
+public final class History {
+
+    /** The CSV header, one column per field of {@link EpochRecord}. */
+    public static final String HEADER = "epoch,train_loss,train_acc,valid_loss,valid_acc,lr,seconds,images_per_s";
+
+    private final List<EpochRecord> epochs = new ArrayList<>();
+
+    public History() {}
+
+    public History(List<EpochRecord> records) {
+        records.forEach(this::add);
+    }
+
+    /** Appends an epoch; epochs must come in order 1, 2, 3 .. */
+    public void add(EpochRecord record) {
+        if (record.epoch() != epochs.size() + 1) {
+            throw new IllegalArgumentException("expected epoch " + (epochs.size() + 1) + ", got " + record.epoch());
+        }
+        epochs.add(record);
+    }
+
+    public List<EpochRecord> epochs() {
+        return Collections.unmodifiableList(epochs);
+    }
+
+    public int size() {
+        return epochs.size();
+    }
+
+    public boolean isEmpty() {
+        return epochs.isEmpty();
+    }
+
+    /** The last epoch, or null when there is none. */
+    public EpochRecord last() {
+        return epochs.isEmpty() ? null : epochs.get(epochs.size() - 1);
+    }
+
+    /** Epoch {@code epoch}, counted from 1. */
+    public EpochRecord epoch(int epoch) {
+        return epochs.get(epoch - 1);
+    }
+
+    /** The records with their timing set to 0: two runs that compute the same have equal lists. */
+    public List<EpochRecord> withoutTiming() {
+        return epochs.stream().map(EpochRecord::withoutTiming).toList();
+    }
+
+    /** As a Tablesaw table, one row per epoch, accuracies in %. */
+    public Table table() {
+        int n = epochs.size();
+        return Table.create("history",
+                IntColumn.create("epoch", epochs.stream().mapToInt(EpochRecord::epoch).toArray()),
+                column("train loss", n, 1, "trainLoss"),
+                column("train acc %", n, 100, "trainAccuracy"),
+                column("valid loss", n, 1, "validLoss"),
+                column("valid acc %", n, 100, "validAccuracy"),
+                column("lr", n, 1, "learningRate"),
+                column("seconds", n, 1, "seconds"),
+                column("images/s", n, 1, "imagesPerSecond"));
+    }
+
+    private DoubleColumn column(String name, int n, double scale, String field) {
+        double[] values = new double[n];
+        for (int i = 0; i < n; i++) {
+            values[i] = scale * value(epochs.get(i), field);
+        }
+        return DoubleColumn.create(name, values);
+    }
+
+    private static double value(EpochRecord r, String field) {
+        return switch (field) {
+            case "trainLoss" -> r.trainLoss();
+            case "trainAccuracy" -> r.trainAccuracy();
+            case "validLoss" -> r.validLoss();
+            case "validAccuracy" -> r.validAccuracy();
+            case "learningRate" -> r.learningRate();
+            case "seconds" -> r.seconds();
+            case "imagesPerSecond" -> r.imagesPerSecond();
+            default -> throw new IllegalArgumentException(field);
+        };
+    }
+
+    /** The CSV text: the header, then one line per epoch with every digit of each double. */
+    public String toCsv() {
+        StringBuilder text = new StringBuilder(HEADER).append('\n');
+        for (EpochRecord r : epochs) {
+            text.append(String.format(Locale.ROOT, "%d,%s,%s,%s,%s,%s,%s,%s%n", r.epoch(), r.trainLoss(), r.trainAccuracy(),
+                    r.validLoss(), r.validAccuracy(), r.learningRate(), r.seconds(), r.imagesPerSecond()));
+        }
+        return text.toString();
+    }
+
+    /** Writes the CSV, replacing {@code file} in one move so that a reader never sees half a file. */
+    public void save(Path file) throws IOException {
+        Checkpoint.writeAtomically(file, toCsv().getBytes(StandardCharsets.UTF_8));
+    }
+
+    /**
+     * Reads a CSV written by {@link #save(Path)}.
+     *
+     * @throws IOException naming the file and line when it is not such a CSV
+     */
+    public static History load(Path file) throws IOException {
+        List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        if (lines.isEmpty() || !lines.get(0).trim().equals(HEADER)) {
+            throw new IOException(file + " is not a history CSV: its first line should be '" + HEADER + "'");
+        }
+        History history = new History();
+        for (int i = 1; i < lines.size(); i++) {
+            String line = lines.get(i).trim();
+            if (line.isEmpty()) {
+                continue;
+            }
+            String[] f = line.split(",");
+            try {
+                history.add(new EpochRecord(Integer.parseInt(f[0]), d(f[1]), d(f[2]), d(f[3]), d(f[4]), d(f[5]), d(f[6]), d(f[7])));
+            } catch (RuntimeException e) {
+                throw new IOException(file + " line " + (i + 1) + " is not an epoch record: '" + line + "' (" + e.getMessage() + ")", e);
+            }
+        }
+        return history;
+    }
+
+    private static double d(String text) {
+        return Double.parseDouble(text);
+    }
+
+    @Override
+    public String toString() {
+        StringBuilder text = new StringBuilder();
+        epochs.forEach(r -> text.append(r).append('\n'));
+        return text.toString();
+    }
+}

@@ -1,0 +1,259 @@
+package resnet.viz;
+
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.awt.Font;
+import java.awt.FontMetrics;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import javax.imageio.ImageIO;
+import org.knowm.xchart.BitmapEncoder;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.style.markers.SeriesMarkers;
+import resnet.data.ImageSet;
+import resnet.train.EpochRecord;
+import resnet.train.History;
+import resnet.train.Schedule;
+
+/**
+ * The figures of the series as images: a {@code BufferedImage} left as a cell's last expression is
+ * shown by every Java kernel, and {@link #save(BufferedImage, Path)} writes it as PNG for the
+ * command line.
+ */
+public final class Charts {
+
+    private static final Color TRAIN = new Color(31, 119, 180);
+    private static final Color VALID = new Color(255, 127, 14);
+    private static final Color WRONG = new Color(214, 39, 40);
+
+    private Charts() {}
+
+    /** Loss (left) and accuracy in % (right) per epoch, training against validation. */
+    public static BufferedImage curves(History history) {
+        return curves(history, "");
+    }
+
+    /** {@link #curves(History)} with a title over both panels (e.g. the model's name). */
+    public static BufferedImage curves(History history, String title) {
+        double[] epochs = column(history, EpochRecord::epoch);
+        XYChart loss = chart((title.isEmpty() ? "" : title + ": ") + "loss", "epoch", "cross-entropy");
+        XYChart accuracy = chart((title.isEmpty() ? "" : title + ": ") + "accuracy", "epoch", "accuracy (%)");
+        accuracy.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        if (history.isEmpty()) {
+            return sideBySide(BitmapEncoder.getBufferedImage(loss), BitmapEncoder.getBufferedImage(accuracy));
+        }
+        line(loss, "train", epochs, column(history, EpochRecord::trainLoss), TRAIN);
+        line(accuracy, "train", epochs, column(history, r -> 100 * r.trainAccuracy()), TRAIN);
+        if (!Double.isNaN(history.epoch(1).validLoss())) {
+            line(loss, "validation", epochs, column(history, EpochRecord::validLoss), VALID);
+            line(accuracy, "validation", epochs, column(history, r -> 100 * r.validAccuracy()), VALID);
+        }
+        return sideBySide(BitmapEncoder.getBufferedImage(loss), BitmapEncoder.getBufferedImage(accuracy));
+    }
+
+    /** The learning rate of each epoch's first step, as the history recorded it. */
+    public static BufferedImage learningRate(History history) {
+        XYChart chart = chart("learning rate", "epoch", "learning rate");
+        if (!history.isEmpty()) {
+            line(chart, "lr", column(history, EpochRecord::epoch), column(history, EpochRecord::learningRate), TRAIN);
+        }
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /**
+     * Schedules side by side, step by step over {@code epochs} with {@code stepsPerEpoch} steps an
+     * epoch: what the fit loop would set before each step.
+     */
+    public static BufferedImage schedules(Map<String, Schedule> schedules, int epochs, int stepsPerEpoch) {
+        XYChart chart = chart("learning-rate schedules", "epoch", "learning rate");
+        int n = epochs * stepsPerEpoch;
+        for (Map.Entry<String, Schedule> entry : schedules.entrySet()) {
+            double[] x = new double[n];
+            double[] y = new double[n];
+            for (int i = 0; i < n; i++) {
+                x[i] = (double) i / stepsPerEpoch;
+                y[i] = entry.getValue().at(x[i]);
+            }
+            chart.addSeries(entry.getKey(), x, y).setMarker(SeriesMarkers.NONE);
+        }
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /**
+     * Images in a grid, each captioned with its true label and, when {@code predicted} is given, the
+     * prediction; a wrong prediction gets a red frame and a red caption.
+     *
+     * @param indices which images of {@code set}
+     * @param predicted the predicted class of each of {@code indices} (same length), or null
+     * @param columns images per row
+     */
+    public static BufferedImage imageGrid(ImageSet set, int[] indices, int[] predicted, int columns) {
+        if (predicted != null && predicted.length != indices.length) {
+            throw new IllegalArgumentException("predicted has " + predicted.length + " entries for " + indices.length + " images");
+        }
+        if (columns <= 0) {
+            throw new IllegalArgumentException("columns must be positive, got " + columns);
+        }
+        int scale = Math.max(1, 96 / Math.max(set.height(), set.width()));
+        int cellW = Math.max(set.width() * scale, 110) + 10;
+        int captionH = predicted == null ? 18 : 32;
+        int cellH = set.height() * scale + captionH + 10;
+        int rows = Math.max(1, (indices.length + columns - 1) / columns);
+        BufferedImage image = new BufferedImage(columns * cellW, rows * cellH, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(image);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        for (int k = 0; k < indices.length; k++) {
+            int i = indices[k];
+            int x0 = (k % columns) * cellW + (cellW - set.width() * scale) / 2;
+            int y0 = (k / columns) * cellH + 5;
+            g.drawImage(toImage(set, i), x0, y0, set.width() * scale, set.height() * scale, null);
+            boolean wrong = predicted != null && predicted[k] != set.label(i);
+            if (wrong) {
+                g.setColor(WRONG);
+                g.setStroke(new BasicStroke(3));
+                g.drawRect(x0 - 2, y0 - 2, set.width() * scale + 3, set.height() * scale + 3);
+            }
+            int textY = y0 + set.height() * scale + 14;
+            int cx = (k % columns) * cellW + cellW / 2;
+            g.setColor(Color.DARK_GRAY);
+            centred(g, "true: " + set.classes().get(set.label(i)), cx, textY);
+            if (predicted != null) {
+                g.setColor(wrong ? WRONG : new Color(44, 160, 44));
+                centred(g, "pred: " + set.classes().get(predicted[k]), cx, textY + 14);
+            }
+        }
+        g.dispose();
+        return image;
+    }
+
+    /** One image of a set as a picture (grey or RGB). */
+    public static BufferedImage toImage(ImageSet set, int i) {
+        BufferedImage image = new BufferedImage(set.width(), set.height(), BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < set.height(); y++) {
+            for (int x = 0; x < set.width(); x++) {
+                int r = set.pixel(i, 0, y, x);
+                int gr = set.channels() >= 3 ? set.pixel(i, 1, y, x) : r;
+                int b = set.channels() >= 3 ? set.pixel(i, 2, y, x) : r;
+                image.setRGB(x, y, (r << 16) | (gr << 8) | b);
+            }
+        }
+        return image;
+    }
+
+    /**
+     * A confusion matrix as a heat map: row = true class, column = predicted class, each cell
+     * coloured by the square root of its share of the row (blue on the diagonal, red off it) and
+     * labelled with its count.
+     *
+     * @param counts counts[true][predicted], square, one row per class
+     */
+    public static BufferedImage confusionMatrix(int[][] counts, List<String> classes) {
+        int k = counts.length;
+        if (k == 0 || classes.size() != k) {
+            throw new IllegalArgumentException("counts must be square with one row per class: " + k + " rows, " + classes.size() + " classes");
+        }
+        for (int[] row : counts) {
+            if (row.length != k) {
+                throw new IllegalArgumentException("counts must be square: a row has " + row.length + " entries, expected " + k);
+            }
+        }
+        int cell = 52;
+        int left = 110;
+        int top = 40;
+        int bottom = 100;
+        BufferedImage image = new BufferedImage(left + k * cell + 20, top + k * cell + bottom, BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(image);
+        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 13));
+        g.setColor(Color.BLACK);
+        centred(g, "confusion matrix (rows: true class, columns: predicted)", image.getWidth() / 2, 22);
+        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        for (int i = 0; i < k; i++) {
+            int total = java.util.Arrays.stream(counts[i]).sum();
+            for (int j = 0; j < k; j++) {
+                double share = total == 0 ? 0 : (double) counts[i][j] / total;
+                // square root: a 1% confusion is still visible next to a 90% diagonal
+                int shade = (int) Math.round(255 * (1 - Math.sqrt(share)));
+                g.setColor(i == j ? new Color(shade, shade, 255) : new Color(255, shade, shade));
+                g.fillRect(left + j * cell, top + i * cell, cell, cell);
+                g.setColor(share > 0.5 ? Color.WHITE : Color.BLACK);
+                centred(g, String.valueOf(counts[i][j]), left + j * cell + cell / 2, top + i * cell + cell / 2 + 4);
+            }
+            g.setColor(Color.BLACK);
+            String name = shorten(classes.get(i), 15);
+            g.drawString(name, left - 6 - g.getFontMetrics().stringWidth(name), top + i * cell + cell / 2 + 4);
+        }
+        for (int j = 0; j < k; j++) {
+            Graphics2D rotated = (Graphics2D) g.create();
+            rotated.translate(left + j * cell + cell / 2 + 4, top + k * cell + 6);
+            rotated.rotate(Math.PI / 2);
+            rotated.drawString(shorten(classes.get(j), 15), 0, 0);
+            rotated.dispose();
+        }
+        g.setColor(Color.GRAY);
+        g.drawRect(left, top, k * cell, k * cell);
+        g.dispose();
+        return image;
+    }
+
+    /** Writes an image as PNG, making the folder if needed. */
+    public static void save(BufferedImage image, Path file) throws IOException {
+        Path parent = file.toAbsolutePath().getParent();
+        Files.createDirectories(parent);
+        if (!ImageIO.write(image, "png", file.toFile())) {
+            throw new IOException("no PNG writer for " + file);
+        }
+    }
+
+    private static String shorten(String text, int max) {
+        return text.length() <= max ? text : text.substring(0, max - 1) + "…";
+    }
+
+    private static Graphics2D canvas(BufferedImage image) {
+        Graphics2D g = image.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_TEXT_ANTIALIASING, RenderingHints.VALUE_TEXT_ANTIALIAS_ON);
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_NEAREST_NEIGHBOR);
+        g.setColor(Color.WHITE);
+        g.fillRect(0, 0, image.getWidth(), image.getHeight());
+        return g;
+    }
+
+    private static void centred(Graphics2D g, String text, int cx, int y) {
+        FontMetrics metrics = g.getFontMetrics();
+        g.drawString(text, cx - metrics.stringWidth(text) / 2, y);
+    }
+
+    private static XYChart chart(String title, String x, String y) {
+        XYChart chart = new XYChartBuilder().width(520).height(360).title(title).xAxisTitle(x).yAxisTitle(y).build();
+        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        return chart;
+    }
+
+    private static void line(XYChart chart, String name, double[] x, double[] y, Color color) {
+        org.knowm.xchart.XYSeries series = chart.addSeries(name, x, y);
+        series.setLineColor(color);
+        series.setMarkerColor(color);
+        series.setMarker(SeriesMarkers.CIRCLE);
+    }
+
+    private static double[] column(History history, java.util.function.ToDoubleFunction<EpochRecord> field) {
+        return history.epochs().stream().mapToDouble(field).toArray();
+    }
+
+    private static BufferedImage sideBySide(BufferedImage a, BufferedImage b) {
+        BufferedImage image = new BufferedImage(a.getWidth() + b.getWidth(), Math.max(a.getHeight(), b.getHeight()),
+                BufferedImage.TYPE_INT_RGB);
+        Graphics2D g = canvas(image);
+        g.drawImage(a, 0, 0, null);
+        g.drawImage(b, a.getWidth(), 0, null);
+        g.dispose();
+        return image;
+    }
+}

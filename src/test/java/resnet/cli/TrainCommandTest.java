@@ -1,0 +1,58 @@
+package resnet.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import resnet.TestData;
+import resnet.train.Checkpoint;
+import resnet.train.History;
+
+/** train and evaluate end to end on a tiny Fashion-MNIST-format folder the test writes. */
+class TrainCommandTest {
+
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
+    }
+
+    @Test
+    void trainWritesItsFilesAndEvaluateRepeatsTheTestAccuracy(@TempDir Path dir) throws Exception {
+        Path data = TestData.fashionMnistFolder(dir.resolve("data"), TestData.brightness(40, 1, 28, 1), TestData.brightness(16, 1, 28, 2));
+        Path out = dir.resolve("run");
+        CliRun train = run("train", "--model", "resnet20", "--dataset", "fashion-mnist", "--data-dir", data.toString(),
+                "--epochs", "1", "--batch", "16", "--out", out.toString());
+        assertEquals(0, train.status(), train.out() + train.err());
+        assertTrue(train.lastLine().matches("test accuracy: [01]\\.\\d{4}"), train.lastLine());
+        for (String file : new String[] {Checkpoint.LAST, Checkpoint.BEST, Checkpoint.HISTORY, "curves.png"}) {
+            assertTrue(Files.size(out.resolve(file)) > 0, file);
+        }
+        assertEquals(1, History.load(out.resolve(Checkpoint.HISTORY)).size());
+
+        CliRun evaluate = run("evaluate", "--checkpoint", out.toString(), "--dataset", "fashion-mnist", "--data-dir", data.toString());
+        assertEquals(0, evaluate.status(), evaluate.out() + evaluate.err());
+        assertEquals(train.lastLine(), evaluate.lastLine());
+
+        CliRun again = run("train", "--dataset", "fashion-mnist", "--data-dir", data.toString(), "--epochs", "1", "--out", out.toString());
+        assertEquals(2, again.status());
+        assertTrue(again.err().contains("pass --resume"), again.err());
+    }
+
+    @Test
+    void missingDataFolderOrCheckpointIsNamed(@TempDir Path dir) {
+        Path missing = dir.resolve("no-data");
+        CliRun train = run("train", "--dataset", "fashion-mnist", "--data-dir", missing.toString(), "--out", dir.resolve("o").toString());
+        assertEquals(1, train.status());
+        assertTrue(train.err().contains("Fashion-MNIST folder " + missing + " does not exist"), train.err());
+
+        CliRun evaluate = run("evaluate", "--checkpoint", dir.toString(), "--dataset", "cifar10");
+        assertEquals(1, evaluate.status());
+        assertTrue(evaluate.err().contains("no checkpoint at " + dir.resolve(Checkpoint.BEST)), evaluate.err());
+
+        CliRun unknown = run("train", "--dataset", "mnist");
+        assertEquals(2, unknown.status());
+        assertTrue(unknown.err().contains("unknown data set 'mnist'; known: fashion-mnist, cifar10"), unknown.err());
+    }
+}
