@@ -73,6 +73,15 @@ public abstract class Chain extends AbstractBlock {
     /** The blocks that run one after another, in order. */
     protected abstract List<Block> chain();
 
+    /**
+     * Whether {@code child} runs in training mode when this chain does; true unless overridden. A
+     * child that answers false runs in inference mode even during training (a frozen part, whose
+     * BatchNorm layers then normalise with their running statistics and leave them as they are).
+     */
+    protected boolean trains(Block child) {
+        return true;
+    }
+
     /** Rejects an input shape (batch first) this block cannot take; accepts everything unless overridden. */
     protected void checkInput(Shape input) {}
 
@@ -82,7 +91,7 @@ public abstract class Chain extends AbstractBlock {
         checkInput(inputs.head().getShape());
         NDList current = inputs;
         for (Block block : chain()) {
-            NDList next = block.forward(parameterStore, current, training, params);
+            NDList next = block.forward(parameterStore, current, training && trains(block), params);
             release(current, next, inputs);
             current = next;
         }

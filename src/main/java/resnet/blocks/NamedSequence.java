@@ -1,8 +1,12 @@
 package resnet.blocks;
 
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Blocks that run one after another, each under a name of our choosing.
@@ -14,6 +18,9 @@ import java.util.List;
  * and a part can be looked up or replaced by that name (a new head for transfer learning).
  */
 public class NamedSequence extends Chain {
+
+    /** Children that run in inference mode and get no updates, by identity. */
+    private final Set<Block> frozen = Collections.newSetFromMap(new IdentityHashMap<>());
 
     /** An empty sequence; fill it with {@link #add(String, Block)}. */
     public NamedSequence() {}
@@ -66,7 +73,56 @@ public class NamedSequence extends Chain {
         }
         Block old = children.remove(index);
         children.add(index, name, block);
+        frozen.remove(old);
         return old;
+    }
+
+    /**
+     * Freezes (or unfreezes) the child called {@code name}: its parameters get no gradient, so no
+     * optimiser step moves them, and it runs in inference mode even when the sequence trains.
+     *
+     * <p>Inference mode matters for BatchNorm: its running mean and variance are not parameters a
+     * gradient touches, and in training mode every forward pass would still pull them towards the
+     * statistics of the new data, and normalise with batch statistics the frozen weights were not
+     * trained with. A frozen child therefore computes exactly what it computed before training.
+     *
+     * <p>DJL unfreezes every parameter when it makes a trainer for a model it loaded from a file
+     * ({@code Model.load}); freeze after {@code newTrainer} in that case. Weights put in with
+     * {@code Block.loadParameters} (as {@code Checkpoint.loadInto} does) are not affected.
+     *
+     * @throws IllegalArgumentException naming the children there are, when there is none by that name
+     */
+    public void freeze(String name, boolean freeze) {
+        Block child = get(name);
+        // running mean and variance never take a gradient: unfreezing them as well would mark them
+        // as trainable (DJL's own unfreeze on newTrainer leaves them out the same way)
+        child.freezeParameters(freeze, p -> p.getType() != Parameter.Type.RUNNING_MEAN && p.getType() != Parameter.Type.RUNNING_VAR);
+        if (freeze) {
+            frozen.add(child);
+        } else {
+            frozen.remove(child);
+        }
+    }
+
+    /** Whether the child called {@code name} is frozen by {@link #freeze(String, boolean)}. */
+    public boolean isFrozen(String name) {
+        return frozen.contains(get(name));
+    }
+
+    /** The names of the frozen children, in the order they run. */
+    public List<String> frozenNames() {
+        List<String> names = new ArrayList<>();
+        for (String name : names()) {
+            if (frozen.contains(children.get(name))) {
+                names.add(name);
+            }
+        }
+        return names;
+    }
+
+    @Override
+    protected boolean trains(Block child) {
+        return !frozen.contains(child);
     }
 
     /** The children's names, in the order they run. */

@@ -61,6 +61,23 @@ public record Augmentation(int padding, boolean flip) {
         }
     }
 
+    /**
+     * An augmented copy of every image of {@code set}, drawn with {@code seed}: to look at what the
+     * network is trained on. Training itself augments batch by batch ({@link BatchLoader}).
+     */
+    public ImageSet applyTo(ImageSet set, long seed) {
+        Random random = new Random(Seeds.mix(seed, Seeds.AUGMENT));
+        int bytes = set.imageBytes();
+        byte[] out = new byte[set.size() * bytes];
+        byte[] one = new byte[bytes];
+        for (int i = 0; i < set.size(); i++) {
+            apply(set.pixelArray(), i * bytes, set.channels(), set.height(), set.width(), one, random);
+            System.arraycopy(one, 0, out, i * bytes, bytes);
+        }
+        return new ImageSet(set.name() + " (" + this + ")", out, set.labels(), set.channels(), set.height(), set.width(),
+                set.classes());
+    }
+
     @Override
     public String toString() {
         if (isNone()) {

@@ -145,6 +145,89 @@ public final class ImageSet {
         return subset(first, name + " (first " + n + ")");
     }
 
+    /**
+     * Images {@code from} (inclusive) to {@code to} (exclusive), in order: a part of a set kept apart
+     * from another part (for example examples to learn from and images to test on).
+     */
+    public ImageSet range(int from, int to) {
+        if (from < 0 || to > size() || from >= to) {
+            throw new IllegalArgumentException(String.format(
+                    "%s: range %d..%d is not a non-empty part of its images 0..%d", name, from, to, size()));
+        }
+        int[] indices = new int[to - from];
+        Arrays.setAll(indices, i -> from + i);
+        return subset(indices, name + " [" + from + ", " + to + ")");
+    }
+
+    /**
+     * {@code perClass} images of every class, drawn at random with {@code seed} and kept in their
+     * original order: a balanced few-shot training set.
+     *
+     * @throws IllegalArgumentException naming the class when one has fewer than {@code perClass} images
+     */
+    public ImageSet perClass(int perClass, long seed) {
+        if (perClass <= 0) {
+            throw new IllegalArgumentException("perClass must be positive, got " + perClass);
+        }
+        int[] counts = classCounts();
+        for (int c = 0; c < counts.length; c++) {
+            if (counts[c] < perClass) {
+                throw new IllegalArgumentException(String.format("%s has %d images of class %d (%s), fewer than the %d asked for",
+                        name, counts[c], c, classes.get(c), perClass));
+            }
+        }
+        int[] order = new int[size()];
+        Arrays.setAll(order, i -> i);
+        java.util.Random random = new java.util.Random(Seeds.mix(seed, Seeds.SAMPLE));
+        for (int i = order.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        int[] taken = new int[classes.size()];
+        int[] chosen = new int[perClass * classes.size()];
+        int k = 0;
+        for (int i : order) {
+            if (taken[labels[i]] < perClass) {
+                taken[labels[i]]++;
+                chosen[k++] = i;
+            }
+        }
+        Arrays.sort(chosen);
+        return subset(chosen, name + " (" + perClass + " per class)");
+    }
+
+    /**
+     * Every image turned by {@code quarterTurns} quarter turns clockwise (negative: anticlockwise);
+     * height and width swap for an odd number of turns. Labels stay as they are.
+     */
+    public ImageSet rotated(int quarterTurns) {
+        int turns = Math.floorMod(quarterTurns, 4);
+        int outH = turns % 2 == 0 ? height : width;
+        int outW = turns % 2 == 0 ? width : height;
+        byte[] out = new byte[pixels.length];
+        int plane = height * width;
+        for (int p = 0; p < size() * channels; p++) {
+            int base = p * plane;
+            for (int y = 0; y < outH; y++) {
+                for (int x = 0; x < outW; x++) {
+                    // where output pixel (y, x) comes from in the source
+                    int sy;
+                    int sx;
+                    switch (turns) {
+                        case 1 -> { sy = height - 1 - x; sx = y; }
+                        case 2 -> { sy = height - 1 - y; sx = width - 1 - x; }
+                        case 3 -> { sy = x; sx = width - 1 - y; }
+                        default -> { sy = y; sx = x; }
+                    }
+                    out[base + y * outW + x] = pixels[base + sy * width + sx];
+                }
+            }
+        }
+        return new ImageSet(name + " (turned " + 90 * turns + "° clockwise)", out, labels, channels, outH, outW, classes);
+    }
+
     /** How many images each class has. */
     public int[] classCounts() {
         int[] counts = new int[classes.size()];

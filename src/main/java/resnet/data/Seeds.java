@@ -8,7 +8,7 @@ package resnet.data;
 public final class Seeds {
 
     /** Purpose tags, so that shuffling and augmenting in the same epoch draw different numbers. */
-    public static final long SPLIT = 1, ORDER = 2, AUGMENT = 3;
+    public static final long SPLIT = 1, ORDER = 2, AUGMENT = 3, SAMPLE = 4;
 
     private Seeds() {}
 

@@ -107,18 +107,35 @@ public class ResidualNetwork extends NamedSequence {
     }
 
     /**
-     * Freezes (or unfreezes) every parameter outside the head, so that training updates the head
-     * only. BatchNorm running statistics are not parameters a gradient touches: train in inference
-     * mode, or they keep adapting to the new data.
-     *
-     * <p>Call it after {@code Model.newTrainer}: for a model loaded from disk, DJL unfreezes every
-     * parameter when it makes a trainer.
+     * Freezes (or unfreezes) everything before the head, so that training updates the head only:
+     * the third way of transfer learning, a new head trained on fixed features. The frozen parts
+     * run in inference mode, so their BatchNorm layers keep the running statistics they were
+     * trained with ({@link NamedSequence#freeze(String, boolean)}).
      */
     public void freezeBackbone(boolean freeze) {
         for (String name : names()) {
-            if (!name.equals(HEAD)) {
-                get(name).freezeParameters(freeze);
-            }
+            freeze(name, freeze && !name.equals(HEAD));
+        }
+    }
+
+    /**
+     * Freezes every part from the stem up to and including {@code part} ({@code "stem"},
+     * {@code "layer1"} .. {@code "layerN"}, {@code "pool"}) and unfreezes the parts after it: the
+     * second way of transfer learning, e.g. {@code freezeUpTo("layer2")} on a three-stage network
+     * trains the last stage and the head. Frozen parts run in inference mode (see {@link
+     * NamedSequence#freeze(String, boolean)}).
+     *
+     * @throws IllegalArgumentException when {@code part} is not a part before the head
+     */
+    public void freezeUpTo(String part) {
+        List<String> names = names();
+        int last = names.indexOf(part);
+        if (last < 0 || part.equals(HEAD)) {
+            throw new IllegalArgumentException("cannot freeze up to '" + part + "': name a part before the head, one of "
+                    + names.subList(0, names.indexOf(HEAD)));
+        }
+        for (int i = 0; i < names.size(); i++) {
+            freeze(names.get(i), i <= last);
         }
     }
 

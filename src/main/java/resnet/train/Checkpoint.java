@@ -29,6 +29,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import resnet.data.Normalization;
+import resnet.models.ResidualNetwork;
 
 /**
  * One file that holds everything needed to continue or to evaluate a run: the weights (BatchNorm
@@ -112,8 +113,20 @@ public final class Checkpoint {
     /**
      * Puts the saved weights into {@code block} (built from the same spec), replacing and freeing
      * its current arrays.
+     *
+     * @throws IllegalStateException naming the network the checkpoint needs, when the weights do not
+     *     fit {@code block}; a {@link ResidualNetwork} is checked for its input channels and classes
+     *     first, since DJL would load a mismatched stem into a block that is not initialised yet and
+     *     fail only at the first forward pass
      */
     public void loadInto(Block block, NDManager manager) {
+        if (block instanceof ResidualNetwork net
+                && (net.spec().inputChannels() != info.inputShape()[0] || net.spec().classes() != info.classes())) {
+            throw new IllegalStateException(String.format("the weights in %s do not fit this model: they are for %d input"
+                    + " channel(s) and %d classes, the network has %d and %d; build the model the checkpoint names: %s"
+                    + " with input %s and %d classes", file, info.inputShape()[0], info.classes(), net.spec().inputChannels(),
+                    net.spec().classes(), info.modelName(), java.util.Arrays.toString(info.inputShape()), info.classes()));
+        }
         try {
             loadParameters(block, manager, parameters);
         } catch (IOException | MalformedModelException | RuntimeException e) {

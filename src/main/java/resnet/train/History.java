@@ -11,6 +11,7 @@ import java.util.Locale;
 import tech.tablesaw.api.DoubleColumn;
 import tech.tablesaw.api.IntColumn;
 import tech.tablesaw.api.Table;
+import tech.tablesaw.columns.numbers.NumberColumnFormatter;
 
 /**
  * Every epoch of a run, in order: the numbers the curves are drawn from and the CSV a run leaves
@@ -64,26 +65,31 @@ public final class History {
         return epochs.stream().map(EpochRecord::withoutTiming).toList();
     }
 
-    /** As a Tablesaw table, one row per epoch, accuracies in %. */
+    /**
+     * As a Tablesaw table, one row per epoch, accuracies in %. The columns hold every digit; printing
+     * rounds them (4 decimals for losses, 2 for accuracies, 5 for the rate, none for images/s).
+     */
     public Table table() {
         int n = epochs.size();
         return Table.create("history",
                 IntColumn.create("epoch", epochs.stream().mapToInt(EpochRecord::epoch).toArray()),
-                column("train loss", n, 1, "trainLoss"),
-                column("train acc %", n, 100, "trainAccuracy"),
-                column("valid loss", n, 1, "validLoss"),
-                column("valid acc %", n, 100, "validAccuracy"),
-                column("lr", n, 1, "learningRate"),
-                column("seconds", n, 1, "seconds"),
-                column("images/s", n, 1, "imagesPerSecond"));
+                column("train loss", n, 1, "trainLoss", 4),
+                column("train acc %", n, 100, "trainAccuracy", 2),
+                column("valid loss", n, 1, "validLoss", 4),
+                column("valid acc %", n, 100, "validAccuracy", 2),
+                column("lr", n, 1, "learningRate", 5),
+                column("seconds", n, 1, "seconds", 1),
+                column("images/s", n, 1, "imagesPerSecond", 0));
     }
 
-    private DoubleColumn column(String name, int n, double scale, String field) {
+    private DoubleColumn column(String name, int n, double scale, String field, int decimals) {
         double[] values = new double[n];
         for (int i = 0; i < n; i++) {
             values[i] = scale * value(epochs.get(i), field);
         }
-        return DoubleColumn.create(name, values);
+        DoubleColumn column = DoubleColumn.create(name, values);
+        column.setPrintFormatter(NumberColumnFormatter.fixedWithGrouping(decimals));
+        return column;
     }
 
     private static double value(EpochRecord r, String field) {

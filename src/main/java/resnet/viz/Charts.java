@@ -58,6 +58,32 @@ public final class Charts {
         return sideBySide(BitmapEncoder.getBufferedImage(loss), BitmapEncoder.getBufferedImage(accuracy));
     }
 
+    /**
+     * Several runs on the same axes: training loss (left) and validation accuracy in % (right) per
+     * epoch, one line per run, so that settings or strategies can be compared at a glance.
+     *
+     * @param runs each run's history under the name its line gets, drawn in this order
+     */
+    public static BufferedImage compare(Map<String, History> runs, String title) {
+        String prefix = title.isEmpty() ? "" : title + ": ";
+        XYChart loss = chart(prefix + "training loss", "epoch", "cross-entropy");
+        XYChart accuracy = chart(prefix + "validation accuracy", "epoch", "accuracy (%)");
+        accuracy.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        for (Map.Entry<String, History> run : runs.entrySet()) {
+            History history = run.getValue();
+            if (history.isEmpty()) {
+                continue;
+            }
+            double[] epochs = column(history, EpochRecord::epoch);
+            loss.addSeries(run.getKey(), epochs, column(history, EpochRecord::trainLoss)).setMarker(SeriesMarkers.CIRCLE);
+            if (!Double.isNaN(history.epoch(1).validAccuracy())) {
+                accuracy.addSeries(run.getKey(), epochs, column(history, r -> 100 * r.validAccuracy()))
+                        .setMarker(SeriesMarkers.CIRCLE);
+            }
+        }
+        return sideBySide(BitmapEncoder.getBufferedImage(loss), BitmapEncoder.getBufferedImage(accuracy));
+    }
+
     /** The learning rate of each epoch's first step, as the history recorded it. */
     public static BufferedImage learningRate(History history) {
         XYChart chart = chart("learning rate", "epoch", "learning rate");

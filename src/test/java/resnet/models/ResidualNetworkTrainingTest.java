@@ -1,6 +1,8 @@
 package resnet.models;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -89,6 +91,52 @@ class ResidualNetworkTrainingTest {
                 assertArrayEquals(stem, net.getParameters().get("stem_conv_weight").getArray().toFloatArray());
                 assertFalse(java.util.Arrays.equals(head, net.getParameters().get("fc_weight").getArray().toFloatArray()));
             }
+        }
+    }
+
+    private static float[] array(ResidualNetwork net, String name) {
+        return net.getParameters().get(name).getArray().toFloatArray();
+    }
+
+    @Test
+    void frozenPartsKeepWeightsAndBatchNormStatisticsWhileTheLastStageLearns() {
+        ResidualNetwork net = ResNet.build(ResNet.spec("resnet20").withInputChannels(1));
+        try (Model model = Model.newInstance("resnet20")) {
+            model.setBlock(net);
+            try (Trainer trainer = model.newTrainer(config())) {
+                trainer.initialize(BATCH);
+                step(trainer); // running statistics away from 0 and 1
+                net.freezeUpTo("layer2");
+                assertEquals(java.util.List.of("stem", "layer1", "layer2"), net.frozenNames());
+                float[] stemMean = array(net, "stem_bn_runningMean");
+                float[] layer2Var = array(net, "layer2_2_bn2_runningVar");
+                float[] layer2Weight = array(net, "layer2_2_conv2_weight");
+                float[] layer3Mean = array(net, "layer3_2_bn2_runningMean");
+                float[] layer3Weight = array(net, "layer3_2_conv2_weight");
+                step(trainer);
+                assertArrayEquals(stemMean, array(net, "stem_bn_runningMean"), "a frozen BatchNorm runs in inference mode");
+                assertArrayEquals(layer2Var, array(net, "layer2_2_bn2_runningVar"));
+                assertArrayEquals(layer2Weight, array(net, "layer2_2_conv2_weight"));
+                assertFalse(java.util.Arrays.equals(layer3Mean, array(net, "layer3_2_bn2_runningMean")), "the last stage still trains");
+                assertFalse(java.util.Arrays.equals(layer3Weight, array(net, "layer3_2_conv2_weight")));
+
+                net.freezeBackbone(false);
+                assertTrue(net.frozenNames().isEmpty());
+                assertFalse(net.getParameters().get("stem_bn_runningMean").requiresGradient(),
+                        "unfreezing leaves the running statistics out of the gradient");
+                assertTrue(net.getParameters().get("stem_bn_gamma").requiresGradient());
+                step(trainer);
+                assertFalse(java.util.Arrays.equals(stemMean, array(net, "stem_bn_runningMean")), "unfrozen, the stem trains again");
+            }
+        }
+    }
+
+    @Test
+    void freezeUpToNamesThePartsThatCanBeFrozen() {
+        ResidualNetwork net = ResNet.build(ResNet.spec("resnet20").withInputChannels(1));
+        for (String bad : new String[] {"fc", "layer4", ""}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> net.freezeUpTo(bad));
+            assertTrue(e.getMessage().contains("[stem, layer1, layer2, layer3, pool]"), e.getMessage());
         }
     }
 

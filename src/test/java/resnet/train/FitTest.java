@@ -169,6 +169,12 @@ class FitTest {
             checkpoint.loadInto(model.getBlock(), model.getNDManager());
             assertArrayEquals(before, scores(model, data), 0f);
         }
+        try (Model model = Model.newInstance("tiny")) {
+            model.setBlock(ResNet.build(TINY.withInputChannels(3)));
+            IllegalStateException wrong = assertThrows(IllegalStateException.class,
+                    () -> checkpoint.loadInto(model.getBlock(), model.getNDManager()));
+            assertTrue(wrong.getMessage().contains("for 1 input channel(s) and 2 classes, the network has 3 and 2"), wrong.getMessage());
+        }
         try (var files = Files.list(dir)) {
             assertFalse(files.anyMatch(p -> p.toString().endsWith(".tmp")), "no temporary file is left behind");
         }

@@ -30,6 +30,16 @@ class ChartsTest {
     }
 
     @Test
+    void compareDrawsOneLinePerRunInTwoPanels() {
+        Map<String, History> runs = new java.util.LinkedHashMap<>();
+        runs.put("step", history());
+        runs.put("cosine", history());
+        runs.put("not run", new History());
+        BufferedImage image = Charts.compare(runs, "schedules");
+        assertEquals(1040, image.getWidth(), "loss and validation accuracy side by side");
+    }
+
+    @Test
     void curvesAndLearningRateRenderAndSaveAsPng(@TempDir Path dir) throws Exception {
         BufferedImage curves = Charts.curves(history(), "test");
         assertEquals(1040, curves.getWidth(), "two panels side by side");
