@@ -58,6 +58,27 @@ public final class Charts {
         return sideBySide(BitmapEncoder.getBufferedImage(loss), BitmapEncoder.getBufferedImage(accuracy));
     }
 
+    /**
+     * The mean training loss of every epoch for several runs on one set of axes, one line per run:
+     * which of several networks fits its training data faster under the same budget.
+     *
+     * @param runs each run's history under the name its line gets, drawn in this order; a run with
+     *     no completed epoch (it diverged in its first) gets no line
+     * @param logScale a logarithmic loss axis, for losses that differ by orders of magnitude
+     */
+    public static BufferedImage trainingLoss(Map<String, History> runs, String title, boolean logScale) {
+        XYChart chart = chart(title.isEmpty() ? "training loss" : title, "epoch", "mean training loss of the epoch");
+        chart.getStyler().setYAxisLogarithmic(logScale);
+        for (Map.Entry<String, History> run : runs.entrySet()) {
+            History history = run.getValue();
+            if (!history.isEmpty()) {
+                chart.addSeries(run.getKey(), column(history, EpochRecord::epoch), column(history, EpochRecord::trainLoss))
+                        .setMarker(SeriesMarkers.CIRCLE);
+            }
+        }
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
     /** The learning rate of each epoch's first step, as the history recorded it. */
     public static BufferedImage learningRate(History history) {
         XYChart chart = chart("learning rate", "epoch", "learning rate");
