@@ -76,6 +76,19 @@ public record Trial(String name, History history, Evaluation train, Evaluation t
         }
     }
 
+    /**
+     * A listener that prints one line per epoch, {@code name epoch 3: running loss 0.4123, accuracy 85.20%,
+     * 310 images/s} (the validation columns too when there is a validation part): enough to follow a long
+     * training in a notebook without a progress bar's hundred lines.
+     */
+    public static FitListener epochLines(String name) {
+        return (record, history) -> System.out.println(String.format(Locale.ROOT,
+                "%s  epoch %d: running loss %.4f, accuracy %.2f%%%s, %.0f images/s", name, record.epoch(), record.trainLoss(),
+                100 * record.trainAccuracy(), Double.isNaN(record.validLoss()) ? ""
+                        : String.format(Locale.ROOT, " | validation loss %.4f, accuracy %.2f%%", record.validLoss(), 100 * record.validAccuracy()),
+                record.imagesPerSecond()));
+    }
+
     /** Whether the loss became NaN or infinite before the last epoch ended. */
     public boolean diverged() {
         return divergence != null;
