@@ -20,17 +20,17 @@ public class BasicBlock extends ResidualBlock {
      * @param inChannels the channels of the input
      * @param planes the channels of both 3x3 convolutions and of the output
      * @param stride 2 to halve height and width, 1 to keep them
-     * @param options shortcut style and zero-init; groups must stay 1 and widthPerGroup 64
+     * @param options shortcut style, zero-init, BatchNorm or not; groups must stay 1 and widthPerGroup 64
      */
     public BasicBlock(int inChannels, int planes, int stride, BlockOptions options) {
         super(inChannels, planes * EXPANSION, stride);
         checkOptions(options);
-        addLayer("conv1", Layers.conv3x3(inChannels, planes, stride));
-        addLayer("bn1", Layers.batchNorm());
+        addLayer("conv1", conv(inChannels, planes, 3, stride, 1, options));
+        addNorm("bn1", options, false);
         addLayer("relu1", Layers.relu());
-        addLayer("conv2", Layers.conv3x3(planes, planes, 1));
-        addLayer("bn2", Layers.batchNorm(options.zeroInitResidual()));
-        addShortcut(options.shortcut());
+        addLayer("conv2", conv(planes, planes, 3, 1, 1, options));
+        addNorm("bn2", options, options.zeroInitResidual());
+        addShortcut(options);
     }
 
     /**

@@ -15,37 +15,59 @@ import java.util.Objects;
  * @param stridePlacement which bottleneck convolution downsamples
  * @param zeroInitResidual start each branch's last BatchNorm gamma at 0, so that each block starts
  *     as an identity (torchvision's {@code zero_init_residual}; helps deep networks at the start)
+ * @param batchNorm whether a BatchNorm follows every convolution (true in every ResNet). Without it
+ *     each convolution gets a bias instead, since no BatchNorm beta is there to supply the shift, and
+ *     the stem and projection shortcuts lose their BatchNorm too: the "without BatchNorm" baseline
  */
 public record BlockOptions(
-        int groups, int widthPerGroup, Shortcut shortcut, StridePlacement stridePlacement, boolean zeroInitResidual) {
+        int groups, int widthPerGroup, Shortcut shortcut, StridePlacement stridePlacement, boolean zeroInitResidual,
+        boolean batchNorm) {
 
-    /** torchvision's defaults: dense, width 64, projection shortcuts, stride on the 3x3, gamma 1. */
-    public static final BlockOptions DEFAULTS = new BlockOptions(1, 64, Shortcut.PROJECTION, StridePlacement.ON_3X3, false);
+    /** torchvision's defaults: dense, width 64, projection shortcuts, stride on the 3x3, gamma 1, BatchNorm. */
+    public static final BlockOptions DEFAULTS =
+            new BlockOptions(1, 64, Shortcut.PROJECTION, StridePlacement.ON_3X3, false, true);
 
+    /**
+     * @throws IllegalArgumentException when a count is not positive, or when zero-init is asked for
+     *     without BatchNorm (it zeroes a BatchNorm gamma, and there would be none)
+     */
     public BlockOptions {
         Layers.positive("groups", groups);
         Layers.positive("widthPerGroup", widthPerGroup);
         Objects.requireNonNull(shortcut, "shortcut");
         Objects.requireNonNull(stridePlacement, "stridePlacement");
+        if (zeroInitResidual && !batchNorm) {
+            throw new IllegalArgumentException("zeroInitResidual starts each branch's last BatchNorm gamma at 0,"
+                    + " but batchNorm is false, so there is no gamma to zero: turn one of the two off");
+        }
     }
 
     public BlockOptions withGroups(int groups) {
-        return new BlockOptions(groups, widthPerGroup, shortcut, stridePlacement, zeroInitResidual);
+        return new BlockOptions(groups, widthPerGroup, shortcut, stridePlacement, zeroInitResidual, batchNorm);
     }
 
     public BlockOptions withWidthPerGroup(int widthPerGroup) {
-        return new BlockOptions(groups, widthPerGroup, shortcut, stridePlacement, zeroInitResidual);
+        return new BlockOptions(groups, widthPerGroup, shortcut, stridePlacement, zeroInitResidual, batchNorm);
     }
 
     public BlockOptions withShortcut(Shortcut shortcut) {
-        return new BlockOptions(groups, widthPerGroup, shortcut, stridePlacement, zeroInitResidual);
+        return new BlockOptions(groups, widthPerGroup, shortcut, stridePlacement, zeroInitResidual, batchNorm);
     }
 
     public BlockOptions withStridePlacement(StridePlacement stridePlacement) {
-        return new BlockOptions(groups, widthPerGroup, shortcut, stridePlacement, zeroInitResidual);
+        return new BlockOptions(groups, widthPerGroup, shortcut, stridePlacement, zeroInitResidual, batchNorm);
     }
 
     public BlockOptions withZeroInitResidual(boolean zeroInitResidual) {
-        return new BlockOptions(groups, widthPerGroup, shortcut, stridePlacement, zeroInitResidual);
+        return new BlockOptions(groups, widthPerGroup, shortcut, stridePlacement, zeroInitResidual, batchNorm);
+    }
+
+    /**
+     * With or without a BatchNorm after every convolution (convolutions get a bias when there is none).
+     *
+     * @throws IllegalArgumentException when turning BatchNorm off while zero-init is on
+     */
+    public BlockOptions withBatchNorm(boolean batchNorm) {
+        return new BlockOptions(groups, widthPerGroup, shortcut, stridePlacement, zeroInitResidual, batchNorm);
     }
 }

@@ -25,22 +25,23 @@ public class Bottleneck extends ResidualBlock {
      * @param inChannels the channels of the input
      * @param planes the reduced width of a plain ResNet; the output has {@code 4 · planes} channels
      * @param stride 2 to halve height and width, 1 to keep them
-     * @param options groups and width per group of the 3x3, where the stride goes, shortcut style, zero-init
+     * @param options groups and width per group of the 3x3, where the stride goes, shortcut style, zero-init,
+     *     BatchNorm or not
      * @throws IllegalArgumentException when the width comes out as zero channels
      */
     public Bottleneck(int inChannels, int planes, int stride, BlockOptions options) {
         super(inChannels, planes * EXPANSION, stride);
         width = width(planes, options);
         boolean strideFirst = options.stridePlacement() == StridePlacement.ON_FIRST_1X1;
-        addLayer("conv1", Layers.conv1x1(inChannels, width, strideFirst ? stride : 1));
-        addLayer("bn1", Layers.batchNorm());
+        addLayer("conv1", conv(inChannels, width, 1, strideFirst ? stride : 1, 1, options));
+        addNorm("bn1", options, false);
         addLayer("relu1", Layers.relu());
-        addLayer("conv2", Layers.conv3x3(width, width, strideFirst ? 1 : stride, options.groups()));
-        addLayer("bn2", Layers.batchNorm());
+        addLayer("conv2", conv(width, width, 3, strideFirst ? 1 : stride, options.groups(), options));
+        addNorm("bn2", options, false);
         addLayer("relu2", Layers.relu());
-        addLayer("conv3", Layers.conv1x1(width, planes * EXPANSION, 1));
-        addLayer("bn3", Layers.batchNorm(options.zeroInitResidual()));
-        addShortcut(options.shortcut());
+        addLayer("conv3", conv(width, planes * EXPANSION, 1, 1, 1, options));
+        addNorm("bn3", options, options.zeroInitResidual());
+        addShortcut(options);
     }
 
     /**

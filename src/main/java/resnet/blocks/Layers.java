@@ -15,10 +15,12 @@ import java.math.BigInteger;
 /**
  * The few layers a ResNet is made of, each configured the way torchvision configures it.
  *
- * <p>Every convolution here feeds a BatchNorm, so none has a bias: BatchNorm subtracts the mean
- * and adds its own shift {@code beta}, which would cancel a bias and leave it as a wasted parameter.
- * Kernel, padding and initialisation are decided here once, so that the blocks only say "a 3x3
- * to 128 channels with stride 2".
+ * <p>In a ResNet every convolution feeds a BatchNorm, so by default none has a bias: BatchNorm
+ * subtracts the mean and adds its own shift {@code beta}, which would cancel a bias and leave it as a
+ * wasted parameter. A network built without BatchNorm ({@link BlockOptions#batchNorm()} false) asks
+ * for convolutions with a bias, since nothing else would shift its activations. Kernel, padding and
+ * initialisation are decided here once, so that the blocks only say "a 3x3 to 128 channels with
+ * stride 2".
  */
 public final class Layers {
 
@@ -56,6 +58,11 @@ public final class Layers {
         return conv(in, out, 1, stride, 1);
     }
 
+    /** A 1x1 convolution, with a bias (starting at 0) when {@code bias} is true. */
+    public static Conv2d conv1x1(int in, int out, int stride, boolean bias) {
+        return conv(in, out, 1, stride, 1, bias);
+    }
+
     /**
      * A square convolution without bias, padded by {@code kernel / 2} (3 for the stem's 7x7), so
      * that the output is {@code ceil(input / stride)} wide.
@@ -66,6 +73,14 @@ public final class Layers {
      *     both channel counts
      */
     public static Conv2d conv(int in, int out, int kernel, int stride, int groups) {
+        return conv(in, out, kernel, stride, groups, false);
+    }
+
+    /**
+     * {@link #conv(int, int, int, int, int)} with a bias when {@code bias} is true: for a network
+     * without BatchNorm. The bias starts at 0, the weights as without it.
+     */
+    public static Conv2d conv(int in, int out, int kernel, int stride, int groups, boolean bias) {
         positive("input channels", in);
         positive("output channels", out);
         positive("kernel size", kernel);
@@ -85,9 +100,12 @@ public final class Layers {
                 .optStride(new Shape(stride, stride))
                 .optPadding(new Shape(kernel / 2, kernel / 2))
                 .optGroups(groups)
-                .optBias(false)
+                .optBias(bias)
                 .build();
         conv.setInitializer(KAIMING_FAN_OUT, Parameter.Type.WEIGHT);
+        if (bias) {
+            conv.setInitializer(Initializer.ZEROS, Parameter.Type.BIAS);
+        }
         return conv;
     }
 

@@ -59,6 +59,11 @@ public class ResNeXtBlock extends ResidualBlock {
      */
     public ResNeXtBlock(Form form, int inChannels, int planes, int stride, BlockOptions options) {
         super(inChannels, planes * Bottleneck.EXPANSION, stride);
+        if (!options.batchNorm()) {
+            throw new IllegalArgumentException("ResNeXtBlock draws the paths of a bottleneck with BatchNorm (copyFrom"
+                    + " maps its BatchNorms path by path), got batchNorm=false; for a ResNeXt block without BatchNorm"
+                    + " use a Bottleneck with groups");
+        }
         this.form = form;
         this.groups = options.groups();
         this.width = Bottleneck.width(planes, options);
@@ -84,7 +89,7 @@ public class ResNeXtBlock extends ResidualBlock {
             addLayer("conv3", Layers.conv1x1(width, out, 1));
         }
         addLayer("bn3", Layers.batchNorm(options.zeroInitResidual()));
-        addShortcut(options.shortcut());
+        addShortcut(options);
     }
 
     public Form form() {

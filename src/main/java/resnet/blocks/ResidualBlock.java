@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import java.util.List;
@@ -49,10 +50,31 @@ public abstract class ResidualBlock extends Chain {
         branch.add(name, layer);
     }
 
-    /** Adds the shortcut of the given style after the branch is complete. */
-    protected final void addShortcut(Shortcut style) {
-        this.style = style;
-        shortcut = style.create(inChannels, outChannels, stride);
+    /**
+     * Appends a BatchNorm to the branch when the options have BatchNorm, else nothing (the convolution
+     * before it then carries a bias: {@link #conv}).
+     *
+     * @param zeroGamma start its gamma at 0 (the branch's last BatchNorm under zero-init)
+     */
+    protected final void addNorm(String name, BlockOptions options, boolean zeroGamma) {
+        if (options.batchNorm()) {
+            addLayer(name, Layers.batchNorm(zeroGamma));
+        }
+    }
+
+    /** A convolution of the branch: without bias before a BatchNorm, with one when the options have none. */
+    protected static Conv2d conv(
+            int in, int out, int kernel, int stride, int groups, BlockOptions options) {
+        return Layers.conv(in, out, kernel, stride, groups, !options.batchNorm());
+    }
+
+    /**
+     * Adds the shortcut after the branch is complete: the options' style, with a BatchNorm after a
+     * projection's convolution when the options have BatchNorm.
+     */
+    protected final void addShortcut(BlockOptions options) {
+        this.style = options.shortcut();
+        shortcut = style.create(inChannels, outChannels, stride, options.batchNorm());
         if (shortcut != null) {
             children.add("shortcut", shortcut);
         }

@@ -38,6 +38,14 @@ public enum Shortcut {
      * @throws IllegalArgumentException when zero padding would have to drop channels
      */
     public Block create(int inChannels, int outChannels, int stride) {
+        return create(inChannels, outChannels, stride, true);
+    }
+
+    /**
+     * {@link #create(int, int, int)} for a network with or without BatchNorm: without, a projection
+     * is a 1x1 convolution with a bias and no BatchNorm after it.
+     */
+    public Block create(int inChannels, int outChannels, int stride, boolean batchNorm) {
         if (this == NONE) {
             return null;
         }
@@ -45,9 +53,8 @@ public enum Shortcut {
             return new Op("identity", x -> x, shape -> shape);
         }
         if (this == PROJECTION) {
-            return new NamedSequence()
-                    .add("conv", Layers.conv1x1(inChannels, outChannels, stride))
-                    .add("bn", Layers.batchNorm());
+            NamedSequence projection = new NamedSequence().add("conv", Layers.conv1x1(inChannels, outChannels, stride, !batchNorm));
+            return batchNorm ? projection.add("bn", Layers.batchNorm()) : projection;
         }
         return zeroPad(inChannels, outChannels, stride);
     }

@@ -102,13 +102,14 @@ public final class ResNet {
 
     /**
      * The network a spec describes, untrained: convolutions Kaiming-normal (fan-out), BatchNorm gamma
-     * 1 (0 on each branch's last one with zero-init) and beta 0, as torchvision initialises them. The
-     * arrays are made when a {@code Trainer} initialises the block.
+     * 1 (0 on each branch's last one with zero-init) and beta 0, as torchvision initialises them
+     * (without BatchNorm, {@link ResNetSpec#withBatchNorm(boolean)}, the convolutions' biases start at
+     * 0). The arrays are made when a {@code Trainer} initialises the block.
      */
     public static ResidualNetwork build(ResNetSpec spec) {
         ResidualNetwork net = new ResidualNetwork(spec);
         int channels = spec.widths().get(0);
-        net.add("stem", spec.stem().create(spec.inputChannels(), channels));
+        net.add("stem", spec.stem().create(spec.inputChannels(), channels, spec.hasBatchNorm()));
         for (int i = 0; i < spec.stages(); i++) {
             int stride = i == 0 ? 1 : 2;
             net.add("layer" + (i + 1), makeStage(spec, channels, spec.widths().get(i), spec.layers().get(i), stride));

@@ -22,7 +22,7 @@ import resnet.blocks.StridePlacement;
  * @param widths planes per stage, e.g. [64, 128, 256, 512]; a stage puts out planes · expansion
  *     channels, and the stem puts out {@code widths[0]}
  * @param stem the layers before the first stage
- * @param options groups, width per group, shortcut style, stride placement, zero-init
+ * @param options groups, width per group, shortcut style, stride placement, zero-init, BatchNorm or not
  * @param classes outputs of the fully connected head
  * @param inputChannels image channels: 3 for RGB, 1 for Fashion-MNIST
  */
@@ -156,5 +156,22 @@ public record ResNetSpec(
 
     public ResNetSpec withZeroInitResidual(boolean zeroInitResidual) {
         return withOptions(options.withZeroInitResidual(zeroInitResidual));
+    }
+
+    /** Whether a BatchNorm follows every convolution (the stem's and the projections' included). */
+    public boolean hasBatchNorm() {
+        return options.batchNorm();
+    }
+
+    /**
+     * The same network with or without BatchNorm. Without, no BatchNorm is left anywhere (stem,
+     * branches, projection shortcuts) and every convolution gets a bias, which BatchNorm's beta
+     * supplied before: the baseline for what BatchNorm does.
+     *
+     * @throws IllegalArgumentException when turning BatchNorm off in a spec with zero-init, which
+     *     needs a BatchNorm gamma to zero
+     */
+    public ResNetSpec withBatchNorm(boolean batchNorm) {
+        return withOptions(options.withBatchNorm(batchNorm));
     }
 }

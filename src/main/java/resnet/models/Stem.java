@@ -38,14 +38,22 @@ public enum Stem {
 
     /** The stem from {@code inChannels} image channels to {@code outChannels} feature channels. */
     public Block create(int inChannels, int outChannels) {
-        NamedSequence stem = new NamedSequence();
-        if (this == IMAGENET) {
-            stem.add("conv", Layers.conv(inChannels, outChannels, 7, 2, 1));
-        } else {
-            stem.add("conv", Layers.conv3x3(inChannels, outChannels, 1));
+        return create(inChannels, outChannels, true);
+    }
+
+    /**
+     * The stem with or without its BatchNorm; without, its convolution has a bias (a network without
+     * BatchNorm, {@link resnet.blocks.BlockOptions#batchNorm()}).
+     */
+    public Block create(int inChannels, int outChannels, boolean batchNorm) {
+        boolean imagenet = this == IMAGENET;
+        NamedSequence stem = new NamedSequence(); // 7x7/2 (the max pool halves again), or 3x3/1
+        stem.add("conv", Layers.conv(inChannels, outChannels, imagenet ? 7 : 3, imagenet ? 2 : 1, 1, !batchNorm));
+        if (batchNorm) {
+            stem.add("bn", Layers.batchNorm());
         }
-        stem.add("bn", Layers.batchNorm()).add("relu", Layers.relu());
-        if (this == IMAGENET) {
+        stem.add("relu", Layers.relu());
+        if (imagenet) {
             stem.add("maxpool", Layers.maxPool(3, 2, 1));
         }
         return stem;

@@ -69,19 +69,38 @@ public final class Charts {
         XYChart loss = chart(prefix + "training loss", "epoch", "cross-entropy");
         XYChart accuracy = chart(prefix + "validation accuracy", "epoch", "accuracy (%)");
         accuracy.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        addRuns(loss, runs, EpochRecord::trainLoss);
+        addRuns(accuracy, runs, r -> 100 * r.validAccuracy());
+        return sideBySide(BitmapEncoder.getBufferedImage(loss), BitmapEncoder.getBufferedImage(accuracy));
+    }
+
+    /**
+     * The mean training loss of every epoch for several runs on one set of axes, one line per run:
+     * which of several networks fits its training data faster under the same budget.
+     *
+     * @param runs each run's history under the name its line gets, drawn in this order; a run with
+     *     no completed epoch (it diverged in its first) gets no line
+     * @param logScale a logarithmic loss axis, for losses that differ by orders of magnitude
+     */
+    public static BufferedImage trainingLoss(Map<String, History> runs, String title, boolean logScale) {
+        XYChart chart = chart(title.isEmpty() ? "training loss" : title, "epoch", "mean training loss of the epoch");
+        chart.getStyler().setYAxisLogarithmic(logScale);
+        addRuns(chart, runs, EpochRecord::trainLoss);
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
+    /**
+     * One line per run of a per-epoch value; a run with no completed epoch, or without the value
+     * (validation accuracy of a run without a validation part), gets no line.
+     */
+    private static void addRuns(XYChart chart, Map<String, History> runs, java.util.function.ToDoubleFunction<EpochRecord> value) {
         for (Map.Entry<String, History> run : runs.entrySet()) {
             History history = run.getValue();
-            if (history.isEmpty()) {
-                continue;
-            }
-            double[] epochs = column(history, EpochRecord::epoch);
-            loss.addSeries(run.getKey(), epochs, column(history, EpochRecord::trainLoss)).setMarker(SeriesMarkers.CIRCLE);
-            if (!Double.isNaN(history.epoch(1).validAccuracy())) {
-                accuracy.addSeries(run.getKey(), epochs, column(history, r -> 100 * r.validAccuracy()))
+            if (!history.isEmpty() && !Double.isNaN(value.applyAsDouble(history.epoch(1)))) {
+                chart.addSeries(run.getKey(), column(history, EpochRecord::epoch), column(history, value))
                         .setMarker(SeriesMarkers.CIRCLE);
             }
         }
-        return sideBySide(BitmapEncoder.getBufferedImage(loss), BitmapEncoder.getBufferedImage(accuracy));
     }
 
     /** The learning rate of each epoch's first step, as the history recorded it. */

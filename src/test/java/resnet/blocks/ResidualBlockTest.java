@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import java.util.List;
@@ -19,6 +20,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
+import resnet.inspect.Parameters;
 
 class ResidualBlockTest {
 
@@ -135,5 +137,67 @@ class ResidualBlockTest {
         assertEquals("Bottleneck 64->256, projection", new Bottleneck(64, 64, 1).toString());
         assertEquals("BasicBlock 16->32 /2, zero-pad",
                 new BasicBlock(16, 32, 2, BlockOptions.DEFAULTS.withShortcut(Shortcut.ZERO_PAD)).toString());
+    }
+
+    @Test
+    void withoutBatchNormTheBranchIsConvolutionsWithBiasAndReLUs() {
+        BlockOptions noBn = BlockOptions.DEFAULTS.withBatchNorm(false);
+        BasicBlock basic = new BasicBlock(64, 128, 2, noBn);
+        assertEquals(List.of("conv1", "relu1", "conv2", "shortcut"), basic.getChildren().keys());
+        assertEquals(List.of("conv1", "relu1", "conv2", "relu2", "conv3", "shortcut"),
+                new Bottleneck(64, 64, 1, noBn).getChildren().keys());
+        // the projection is its 1x1 convolution alone, with a bias
+        assertEquals(List.of("conv"), basic.shortcut().get().getChildren().keys());
+    }
+
+    @ParameterizedTest
+    @EnumSource(BlockKind.class)
+    void withoutBatchNormEveryConvolutionHasABiasAndTheParametersCountIt(BlockKind kind) {
+        int planes = 4;
+        int in = 8;
+        ResidualBlock withBn = kind.create(in, planes, 2, BlockOptions.DEFAULTS);
+        ResidualBlock without = kind.create(in, planes, 2, BlockOptions.DEFAULTS.withBatchNorm(false));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            Shape x = new Shape(2, in, 8, 8);
+            withBn.initialize(manager, DataType.FLOAT32, x);
+            without.initialize(manager, DataType.FLOAT32, x);
+            // each BatchNorm's gamma and beta (2 per channel) give way to one bias per channel of the conv before it
+            long normChannels = 0;
+            long convs = 0;
+            long biasedConvs = 0;
+            for (var p : withBn.getParameters()) {
+                if (p.getValue().getType() == Parameter.Type.GAMMA) {
+                    normChannels += p.getValue().getArray().size();
+                }
+            }
+            for (var p : without.getParameters()) {
+                if (p.getValue().getType() == Parameter.Type.WEIGHT) {
+                    convs++;
+                }
+                if (p.getValue().getType() == Parameter.Type.BIAS) {
+                    biasedConvs++;
+                }
+                assertFalse(p.getValue().getType() == Parameter.Type.GAMMA, p.getKey());
+            }
+            assertEquals(convs, biasedConvs);
+            assertEquals(kind == BlockKind.BASIC ? 3 : 4, convs); // the branch's convolutions and the projection
+            assertEquals(Parameters.learnable(withBn) - normChannels,
+                    Parameters.learnable(without));
+            assertEquals(withBn.getOutputShapes(new Shape[] {x})[0], without.getOutputShapes(new Shape[] {x})[0]);
+        }
+    }
+
+    @Test
+    void zeroInitWithoutBatchNormIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BlockOptions.DEFAULTS.withZeroInitResidual(true).withBatchNorm(false));
+        assertTrue(e.getMessage().contains("no gamma to zero"), e.getMessage());
+    }
+
+    @Test
+    void resNeXtPathsWithoutBatchNormAreRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new ResNeXtBlock(
+                ResNeXtBlock.Form.SUMMED_PATHS, 64, 64, 1, BlockOptions.DEFAULTS.withGroups(4).withBatchNorm(false)));
+        assertTrue(e.getMessage().contains("use a Bottleneck with groups"), e.getMessage());
     }
 }

@@ -12,8 +12,11 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.Pair;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,6 +26,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
+import resnet.blocks.BlockKind;
+import resnet.blocks.BlockOptions;
 import resnet.blocks.NamedSequence;
 import resnet.inspect.Parameters;
 
@@ -311,5 +316,68 @@ class ResNetTest {
                 () -> ResNet.resnet20(10).getOutputShapes(new Shape[] {new Shape(1, 3, 2, 2)}));
         assertTrue(e.getMessage().startsWith("input 2x2 is too small: the minimum is 4x4"), e.getMessage());
         assertFalse(e.getMessage().contains("CIFAR stem"));
+    }
+
+    /**
+     * Counted by hand for a network small enough to list: CIFAR stem 1 -> 4 channels, a stage of one
+     * BasicBlock at 4, a stage of one at 8 (stride 2, projection), 3 classes.
+     * With BatchNorm: stem 36 + 8; block 144 + 8 + 144 + 8; block 288 + 16 + 576 + 16 + shortcut 32 + 16;
+     * fc 24 + 3 = 1,319. Without: every BatchNorm's 2 · C becomes a bias of C on the conv before it:
+     * 40 + 296 + 920 + 27 = 1,283.
+     */
+    @Test
+    void withoutBatchNormEachBatchNormsGammaAndBetaBecomeOneConvolutionBias() {
+        ResNetSpec small = new ResNetSpec(BlockKind.BASIC, List.of(1, 1), List.of(4, 8), Stem.CIFAR,
+                BlockOptions.DEFAULTS, 3, 1);
+        assertTrue(small.hasBatchNorm());
+        assertFalse(small.withBatchNorm(false).hasBatchNorm());
+        assertEquals(1_319, Parameters.learnable(initialised(ResNet.build(small), 1, 8, 8)));
+        assertEquals(1_283, Parameters.learnable(initialised(ResNet.build(small.withBatchNorm(false)), 1, 8, 8)));
+    }
+
+    /** ResNet-20 has 688 BatchNorm channels (16 in the stem, 6 per stage at 16, 32, 64): 269,722 − 2 · 688 + 688. */
+    @Test
+    void resnet20WithoutBatchNormHas688FewerParameters() {
+        assertEquals(269_034, Parameters.learnable(initialised(ResNet.build(ResNet.spec("resnet20").withBatchNorm(false)), 3, 32, 32)));
+        assertEquals(269_034, Parameters.learnable(initialised(ResNet.build(ResNet.spec("plain20").withBatchNorm(false)), 3, 32, 32)));
+    }
+
+    private static void collect(Block block, List<Block> out) {
+        out.add(block);
+        for (Pair<String, Block> child : block.getChildren()) {
+            collect(child.getValue(), out);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"resnet20", "plain20", "resnet18", "resnet50"})
+    void withoutBatchNormNoBatchNormIsLeftAndEveryConvolutionHasABias(String name) {
+        List<Block> blocks = new ArrayList<>();
+        collect(ResNet.build(ResNet.spec(name).withBatchNorm(false)), blocks);
+        assertFalse(blocks.stream().anyMatch(b -> b instanceof BatchNorm), name + " still has a BatchNorm");
+        List<Block> convs = blocks.stream().filter(b -> b instanceof Conv2d).toList();
+        assertFalse(convs.isEmpty());
+        for (Block conv : convs) {
+            assertTrue(conv.getDirectParameters().keys().contains("bias"), conv + " has no bias");
+        }
+        List<Block> withBn = new ArrayList<>();
+        collect(ResNet.build(ResNet.spec(name)), withBn);
+        assertEquals(convs.size(), withBn.stream().filter(b -> b instanceof BatchNorm).count(),
+                "one BatchNorm per convolution in the BatchNorm network");
+    }
+
+    @Test
+    void withoutBatchNormTheOutputHasTheSameShapeAndDoesNotDependOnTheMode() {
+        ResidualNetwork net = ResNet.build(ResNet.spec("resnet20").withInputChannels(1).withBatchNorm(false));
+        try (NDManager scope = manager.newSubManager()) {
+            NDArray x = scope.randomNormal(new Shape(2, 1, 28, 28));
+            net.initialize(scope, DataType.FLOAT32, x.getShape());
+            ParameterStore store = new ParameterStore(scope, false);
+            NDArray training = net.forward(store, new NDList(x), true).singletonOrThrow();
+            NDArray inference = net.forward(store, new NDList(x), false).singletonOrThrow();
+            assertEquals(new Shape(2, 10), training.getShape());
+            // with BatchNorm the two modes normalise with different statistics; without, nothing depends on the mode
+            assertTrue(training.allClose(inference, 1e-6, 1e-6, false));
+        }
     }
 }
