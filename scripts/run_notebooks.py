@@ -3,6 +3,8 @@
 
     python3 scripts/run_notebooks.py [--out DIR] [--logs DIR] [--cell-timeout S] [--startup-timeout S] NOTEBOOK...
 
+--cell-timeout defaults to 600 s with RESNET_QUICK=1 and to 7200 s without it (full mode).
+
 Each notebook is executed top to bottom in a fresh kernel; the executed copy is written to
 --out (default target/notebooks), never over the original unless --out names its folder (how the
 stored full-mode outputs are refreshed); each kernel's console goes to --logs (default target/notebooks). The run fails, naming the notebook
@@ -185,7 +187,10 @@ def main():
     parser.add_argument("notebooks", nargs="+")
     parser.add_argument("--out", default="target/notebooks")
     parser.add_argument("--logs", default="target/notebooks")
-    parser.add_argument("--cell-timeout", type=int, default=600)
+    # quick mode: 10 minutes a cell, so a hung kernel fails the test soon; full mode: 2 hours, since
+    # a full-mode training cell (notebook 06's main run) takes 20 to 40 minutes on two cores
+    quick = os.environ.get("RESNET_QUICK", "").strip().lower() in ("1", "true", "yes", "on")
+    parser.add_argument("--cell-timeout", type=int, default=600 if quick else 7200)
     parser.add_argument("--startup-timeout", type=int, default=180)
     args = parser.parse_args()
 
