@@ -81,18 +81,12 @@ public final class BatchLoader implements AutoCloseable {
 
     /** The order of one epoch: a permutation drawn from (seed, epoch), or 0..n−1. */
     public static int[] order(int n, boolean shuffle, long seed, int epoch) {
+        if (shuffle) {
+            return Seeds.permutation(n, Seeds.mix(seed, epoch, Seeds.ORDER));
+        }
         int[] order = new int[n];
         for (int i = 0; i < n; i++) {
             order[i] = i;
-        }
-        if (shuffle) {
-            Random random = new Random(Seeds.mix(seed, epoch, Seeds.ORDER));
-            for (int i = n - 1; i > 0; i--) {
-                int j = random.nextInt(i + 1);
-                int t = order[i];
-                order[i] = order[j];
-                order[j] = t;
-            }
         }
         return order;
     }

@@ -176,15 +176,7 @@ public final class ImageSet {
                         name, counts[c], c, classes.get(c), perClass));
             }
         }
-        int[] order = new int[size()];
-        Arrays.setAll(order, i -> i);
-        java.util.Random random = new java.util.Random(Seeds.mix(seed, Seeds.SAMPLE));
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = Seeds.permutation(size(), Seeds.mix(seed, Seeds.SAMPLE));
         int[] taken = new int[classes.size()];
         int[] chosen = new int[perClass * classes.size()];
         int k = 0;

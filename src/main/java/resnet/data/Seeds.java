@@ -1,5 +1,7 @@
 package resnet.data;
 
+import java.util.Random;
+
 /**
  * Derives independent seeds from a run's one seed, so that what happens in epoch e depends on (seed,
  * e) only, never on what ran before: a run resumed at epoch e shuffles and augments exactly as an
@@ -19,6 +21,28 @@ public final class Seeds {
             h = splitMix(h ^ v);
         }
         return h;
+    }
+
+    /**
+     * 0..n−1 in an order drawn from {@code seed} (a Fisher–Yates shuffle driven by
+     * {@code java.util.Random}): the one shuffle behind the split, each epoch's batch order and the
+     * sampling of examples, so that the same (seed, n) gives the same order everywhere.
+     *
+     * @param seed a seed already mixed for its purpose, e.g. {@code mix(seed, epoch, ORDER)}
+     */
+    public static int[] permutation(int n, long seed) {
+        int[] order = new int[n];
+        for (int i = 0; i < n; i++) {
+            order[i] = i;
+        }
+        Random random = new Random(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = order[i];
+            order[i] = order[j];
+            order[j] = t;
+        }
+        return order;
     }
 
     private static long splitMix(long z) {

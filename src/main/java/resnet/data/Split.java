@@ -1,7 +1,6 @@
 package resnet.data;
 
 import java.util.Arrays;
-import java.util.Random;
 
 /**
  * A training part and a validation part of one set, drawn at random with a seed: the validation
@@ -33,15 +32,7 @@ public record Split(ImageSet train, ImageSet valid) {
                     "validRatio %s of %d images leaves %d for validation and %d for training; both need at least one",
                     validRatio, n, validCount, n - validCount));
         }
-        int[] order = new int[n];
-        Arrays.setAll(order, i -> i);
-        Random random = new Random(Seeds.mix(seed, Seeds.SPLIT));
-        for (int i = n - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
+        int[] order = Seeds.permutation(n, Seeds.mix(seed, Seeds.SPLIT));
         int[] valid = Arrays.copyOfRange(order, 0, validCount);
         int[] train = Arrays.copyOfRange(order, validCount, n);
         Arrays.sort(valid);
