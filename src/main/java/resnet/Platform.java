@@ -3,10 +3,14 @@ package resnet;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.pytorch.jni.JniUtils;
+import ai.djl.ndarray.NDManager;
 import java.io.IOException;
+import java.lang.management.BufferPoolMXBean;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.Locale;
 import java.util.stream.Collectors;
 
 /**
@@ -67,11 +71,10 @@ public final class Platform {
      * gets to them).
      */
     public static String javaMemory() {
-        long heap = java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
-        long direct = java.lang.management.ManagementFactory.getPlatformMXBeans(java.lang.management.BufferPoolMXBean.class)
-                .stream().filter(b -> b.getName().equals("direct")).mapToLong(java.lang.management.BufferPoolMXBean::getMemoryUsed)
-                .sum();
-        return String.format(java.util.Locale.ROOT, "Java heap committed %.0f MiB, direct buffers %.0f MiB", mib(heap), mib(direct));
+        long heap = ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getCommitted();
+        long direct = ManagementFactory.getPlatformMXBeans(BufferPoolMXBean.class).stream()
+                .filter(b -> b.getName().equals("direct")).mapToLong(BufferPoolMXBean::getMemoryUsed).sum();
+        return String.format(Locale.ROOT, "Java heap committed %.0f MiB, direct buffers %.0f MiB", mib(heap), mib(direct));
     }
 
     /**
@@ -80,7 +83,7 @@ public final class Platform {
      */
     public static int openArrays() {
         // a base manager's parent is the engine's system manager, the root of every manager
-        try (ai.djl.ndarray.NDManager probe = ai.djl.ndarray.NDManager.newBaseManager()) {
+        try (NDManager probe = NDManager.newBaseManager()) {
             return probe.getParentManager().getManagedArrays().size();
         }
     }
@@ -130,7 +133,7 @@ public final class Platform {
      */
     public static String ompWaitPolicy() {
         String policy = System.getenv("OMP_WAIT_POLICY");
-        return policy == null || policy.isBlank() ? "runtime" : policy.trim().toLowerCase(java.util.Locale.ROOT);
+        return policy == null || policy.isBlank() ? "runtime" : policy.trim().toLowerCase(Locale.ROOT);
     }
 
     /** Bytes as MiB, for printing. */

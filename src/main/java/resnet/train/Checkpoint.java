@@ -26,6 +26,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import resnet.data.Normalization;
@@ -125,14 +126,14 @@ public final class Checkpoint {
             throw new IllegalStateException(String.format("the weights in %s do not fit this model: they are for %d input"
                     + " channel(s) and %d classes, the network has %d and %d; build the model the checkpoint names: %s"
                     + " with input %s and %d classes", file, info.inputShape()[0], info.classes(), net.spec().inputChannels(),
-                    net.spec().classes(), info.modelName(), java.util.Arrays.toString(info.inputShape()), info.classes()));
+                    net.spec().classes(), info.modelName(), Arrays.toString(info.inputShape()), info.classes()));
         }
         try {
             loadParameters(block, manager, parameters);
         } catch (IOException | MalformedModelException | RuntimeException e) {
             throw new IllegalStateException("the weights in " + file + " do not fit this model (" + e.getMessage()
                     + "); build the model the checkpoint names: " + info.modelName() + " with input "
-                    + java.util.Arrays.toString(info.inputShape()) + " and " + info.classes() + " classes", e);
+                    + Arrays.toString(info.inputShape()) + " and " + info.classes() + " classes", e);
         }
     }
 

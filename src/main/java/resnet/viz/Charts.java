@@ -10,12 +10,16 @@ import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
 import org.knowm.xchart.XYChartBuilder;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
 import org.knowm.xchart.style.markers.SeriesMarkers;
 import resnet.data.ImageSet;
 import resnet.train.EpochRecord;
@@ -45,7 +49,7 @@ public final class Charts {
         double[] epochs = column(history, EpochRecord::epoch);
         XYChart loss = chart((title.isEmpty() ? "" : title + ": ") + "loss", "epoch", "cross-entropy");
         XYChart accuracy = chart((title.isEmpty() ? "" : title + ": ") + "accuracy", "epoch", "accuracy (%)");
-        accuracy.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        accuracy.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         if (history.isEmpty()) {
             return sideBySide(BitmapEncoder.getBufferedImage(loss), BitmapEncoder.getBufferedImage(accuracy));
         }
@@ -68,7 +72,7 @@ public final class Charts {
         String prefix = title.isEmpty() ? "" : title + ": ";
         XYChart loss = chart(prefix + "training loss", "epoch", "cross-entropy");
         XYChart accuracy = chart(prefix + "validation accuracy", "epoch", "accuracy (%)");
-        accuracy.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideSE);
+        accuracy.getStyler().setLegendPosition(Styler.LegendPosition.InsideSE);
         addRuns(loss, runs, EpochRecord::trainLoss);
         addRuns(accuracy, runs, r -> 100 * r.validAccuracy());
         return sideBySide(BitmapEncoder.getBufferedImage(loss), BitmapEncoder.getBufferedImage(accuracy));
@@ -93,7 +97,7 @@ public final class Charts {
      * One line per run of a per-epoch value; a run with no completed epoch, or without the value
      * (validation accuracy of a run without a validation part), gets no line.
      */
-    private static void addRuns(XYChart chart, Map<String, History> runs, java.util.function.ToDoubleFunction<EpochRecord> value) {
+    private static void addRuns(XYChart chart, Map<String, History> runs, ToDoubleFunction<EpochRecord> value) {
         for (Map.Entry<String, History> run : runs.entrySet()) {
             History history = run.getValue();
             if (!history.isEmpty() && !Double.isNaN(value.applyAsDouble(history.epoch(1)))) {
@@ -220,7 +224,7 @@ public final class Charts {
         centred(g, "confusion matrix (rows: true class, columns: predicted)", image.getWidth() / 2, 22);
         g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
         for (int i = 0; i < k; i++) {
-            int total = java.util.Arrays.stream(counts[i]).sum();
+            int total = Arrays.stream(counts[i]).sum();
             for (int j = 0; j < k; j++) {
                 double share = total == 0 ? 0 : (double) counts[i][j] / total;
                 // square root: a 1% confusion is still visible next to a 90% diagonal
@@ -276,19 +280,19 @@ public final class Charts {
 
     private static XYChart chart(String title, String x, String y) {
         XYChart chart = new XYChartBuilder().width(520).height(360).title(title).xAxisTitle(x).yAxisTitle(y).build();
-        chart.getStyler().setLegendPosition(org.knowm.xchart.style.Styler.LegendPosition.InsideNE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.InsideNE);
         chart.getStyler().setChartBackgroundColor(Color.WHITE);
         return chart;
     }
 
     private static void line(XYChart chart, String name, double[] x, double[] y, Color color) {
-        org.knowm.xchart.XYSeries series = chart.addSeries(name, x, y);
+        XYSeries series = chart.addSeries(name, x, y);
         series.setLineColor(color);
         series.setMarkerColor(color);
         series.setMarker(SeriesMarkers.CIRCLE);
     }
 
-    private static double[] column(History history, java.util.function.ToDoubleFunction<EpochRecord> field) {
+    private static double[] column(History history, ToDoubleFunction<EpochRecord> field) {
         return history.epochs().stream().mapToDouble(field).toArray();
     }
 
