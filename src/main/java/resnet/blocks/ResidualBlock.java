@@ -14,12 +14,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * H(x) = ReLU(F(x) + shortcut(x)): a branch F of layers and a shortcut around it.
+ * H(x) = ReLU(F(x) + shortcut(x)), or F(x) + shortcut(x) in a pre-activation block: a branch F of
+ * layers and a shortcut around it.
  *
  * <p>The subclasses only say what F is ({@link BasicBlock}: two 3x3; {@link Bottleneck}: 1x1, 3x3,
- * 1x1); adding the shortcut, the final ReLU, the shapes and the input check live here once. Without a
- * shortcut ({@link Shortcut#NONE}) the block is the plain twin: ReLU(F(x)), the same layers without
- * the sum.
+ * 1x1; {@link PreActBlock}: BN, ReLU, 3x3, twice) and whether a ReLU follows the sum (not in a
+ * pre-activation block); adding the shortcut, the shapes and the input check live here once. Without
+ * a shortcut ({@link Shortcut#NONE}) the block is the plain twin: ReLU(F(x)) (F(x) for
+ * pre-activation), the same layers without the sum.
  */
 public abstract class ResidualBlock extends Chain {
 
@@ -74,10 +76,23 @@ public abstract class ResidualBlock extends Chain {
      */
     protected final void addShortcut(BlockOptions options) {
         this.style = options.shortcut();
-        shortcut = style.create(inChannels, outChannels, stride, options.batchNorm());
+        shortcut = createShortcut(options);
         if (shortcut != null) {
             children.add("shortcut", shortcut);
         }
+    }
+
+    /** The shortcut block for the options' style ({@link Shortcut#create(int, int, int, boolean)}); null for none. */
+    protected Block createShortcut(BlockOptions options) {
+        return options.shortcut().create(inChannels, outChannels, stride, options.batchNorm());
+    }
+
+    /**
+     * Whether a ReLU follows the sum F(x) + shortcut(x): true for the original blocks; false for a
+     * pre-activation block, whose output is the sum itself.
+     */
+    protected boolean reluAfterSum() {
+        return true;
     }
 
     /** How many times wider the output is than the block's {@code planes}. */
@@ -126,6 +141,9 @@ public abstract class ResidualBlock extends Chain {
             release(carried, sum, inputs); // a projection's output; an identity hands on x, which stays
             release(branchOut, sum, inputs);
         }
+        if (!reluAfterSum()) {
+            return sum;
+        }
         NDList out = new NDList(Activation.relu(sum.singletonOrThrow()));
         release(sum, out, inputs); // ReLU keeps its own output for backward, not its input
         return out;
@@ -150,12 +168,7 @@ public abstract class ResidualBlock extends Chain {
     /** Name, shape change and shortcut, e.g. {@code Bottleneck 256->512 /2, projection}. */
     @Override
     public String toString() {
-        String kind = style == Shortcut.NONE
-                ? "plain"
-                : Shortcut.changesShape(inChannels, outChannels, stride)
-                        ? style.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-')
-                        : "identity";
         return getClass().getSimpleName() + " " + inChannels + "->" + outChannels + (stride == 1 ? "" : " /" + stride)
-                + ", " + kind;
+                + ", " + style.describe(inChannels, outChannels, stride);
     }
 }

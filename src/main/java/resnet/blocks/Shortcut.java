@@ -19,6 +19,12 @@ public enum Shortcut {
      */
     PROJECTION,
     /**
+     * The paper's option C: a projection (1x1 convolution, then BatchNorm) in every block, also
+     * where the shape is kept and an identity would fit. Costs the most parameters; the paper found
+     * it marginally better than B and not worth its cost.
+     */
+    PROJECTION_ALWAYS,
+    /**
      * The paper's option A for its CIFAR networks: keep every stride-th pixel and append zero
      * channels. No parameters, so ResNet-20 has exactly as many as its plain twin.
      */
@@ -29,6 +35,25 @@ public enum Shortcut {
     /** Whether the input must be reshaped to be added to the branch's output. */
     public static boolean changesShape(int inChannels, int outChannels, int stride) {
         return stride != 1 || inChannels != outChannels;
+    }
+
+    /** Whether this style puts a 1x1 convolution on the shortcut of such a block. */
+    public boolean projects(int inChannels, int outChannels, int stride) {
+        return this == PROJECTION_ALWAYS || this == PROJECTION && changesShape(inChannels, outChannels, stride);
+    }
+
+    /**
+     * What the shortcut of such a block is, in a word: {@code identity}, {@code projection},
+     * {@code zero-pad} or {@code plain} (no shortcut).
+     */
+    public String describe(int inChannels, int outChannels, int stride) {
+        if (this == NONE) {
+            return "plain";
+        }
+        if (projects(inChannels, outChannels, stride)) {
+            return "projection";
+        }
+        return changesShape(inChannels, outChannels, stride) ? "zero-pad" : "identity";
     }
 
     /**
@@ -49,10 +74,10 @@ public enum Shortcut {
         if (this == NONE) {
             return null;
         }
-        if (!changesShape(inChannels, outChannels, stride)) {
+        if (!projects(inChannels, outChannels, stride) && !changesShape(inChannels, outChannels, stride)) {
             return new Op("identity", x -> x, shape -> shape);
         }
-        if (this == PROJECTION) {
+        if (projects(inChannels, outChannels, stride)) {
             NamedSequence projection = new NamedSequence().add("conv", Layers.conv1x1(inChannels, outChannels, stride, !batchNorm));
             return batchNorm ? projection.add("bn", Layers.batchNorm()) : projection;
         }

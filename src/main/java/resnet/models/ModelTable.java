@@ -111,10 +111,13 @@ public final class ModelTable {
                 .collect(Collectors.toList());
     }
 
-    /** E.g. {@code basic}, {@code bottleneck}, {@code bottleneck 32x4d}, {@code bottleneck, stride on 1x1}. */
+    /** E.g. {@code basic}, {@code pre-activation basic}, {@code bottleneck}, {@code bottleneck 32x4d}, {@code bottleneck, stride on 1x1}. */
     static String describeBlock(ResNetSpec spec) {
         if (spec.block() == BlockKind.BASIC) {
             return "basic";
+        }
+        if (spec.block() == BlockKind.PREACT_BASIC) {
+            return "pre-activation basic";
         }
         var options = spec.options();
         String text = "bottleneck";

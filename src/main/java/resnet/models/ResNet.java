@@ -25,7 +25,10 @@ import resnet.blocks.Shortcut;
  * <p>The names are torchvision's ({@code resnet18} .. {@code wide_resnet101_2}), plus the CIFAR
  * paper's family ({@code resnet20} .. {@code resnet110}: three stages of 16, 32, 64 channels, zero
  * padding shortcuts), {@code resnet18_cifar} (ResNet-18 with the 3x3 stem, as the well-known
- * pytorch-cifar recipe trains it) and the paper's plain baselines ({@code plain18}, {@code plain20} ..).
+ * pytorch-cifar recipe trains it), the paper's plain baselines ({@code plain18}, {@code plain20} ..)
+ * and the pre-activation CIFAR family of He et al. 2016 ({@code preact_resnet20} .. {@code
+ * preact_resnet110}: the same stages and zero-padding shortcuts, built from {@link
+ * resnet.blocks.PreActBlock}).
  */
 public final class ResNet {
 
@@ -53,6 +56,9 @@ public final class ResNet {
         specs.put("resnet18_cifar", specs.get("resnet18").withStem(Stem.CIFAR).withClasses(10));
         for (int depth : List.of(18, 34, 20, 32, 44, 56, 110)) {
             specs.put("plain" + depth, specs.get("resnet" + depth).plain());
+        }
+        for (int depth : List.of(20, 32, 44, 56, 110)) {
+            specs.put("preact_resnet" + depth, cifarSpec(depth).withPreActivation(true));
         }
         return Collections.unmodifiableMap(specs);
     }
@@ -105,15 +111,26 @@ public final class ResNet {
      * 1 (0 on each branch's last one with zero-init) and beta 0, as torchvision initialises them
      * (without BatchNorm, {@link ResNetSpec#withBatchNorm(boolean)}, the convolutions' biases start at
      * 0). The arrays are made when a {@code Trainer} initialises the block.
+     *
+     * <p>A pre-activation network ({@link ResNetSpec#preActivation()}) has a bare convolution as its
+     * stem and a {@value ResidualNetwork#POST} part (BatchNorm, ReLU) between the last stage and the
+     * pooling: its blocks normalise their inputs, not their sums, so the last sum is normalised there.
      */
     public static ResidualNetwork build(ResNetSpec spec) {
         ResidualNetwork net = new ResidualNetwork(spec);
         int channels = spec.widths().get(0);
-        net.add("stem", spec.stem().create(spec.inputChannels(), channels, spec.hasBatchNorm()));
+        net.add("stem", spec.stem().create(spec.inputChannels(), channels, spec.hasBatchNorm(), spec.preActivation()));
         for (int i = 0; i < spec.stages(); i++) {
             int stride = i == 0 ? 1 : 2;
             net.add("layer" + (i + 1), makeStage(spec, channels, spec.widths().get(i), spec.layers().get(i), stride));
             channels = spec.widths().get(i) * spec.block().expansion();
+        }
+        if (spec.preActivation()) {
+            NamedSequence post = new NamedSequence();
+            if (spec.hasBatchNorm()) {
+                post.add("bn", Layers.batchNorm());
+            }
+            net.add(ResidualNetwork.POST, post.add("relu", Layers.relu()));
         }
         net.add("pool", Layers.globalAvgPool());
         net.add(ResidualNetwork.HEAD, Layers.linear(channels, spec.classes()));
@@ -248,5 +265,30 @@ public final class ResNet {
     /** ResNet-110 without shortcuts. */
     public static ResidualNetwork plain110(int classes) {
         return build("plain110", classes);
+    }
+
+    /** ResNet-20 of pre-activation blocks (He et al. 2016); as many parameters as resnet20 (the BatchNorms move). */
+    public static ResidualNetwork preact_resnet20(int classes) {
+        return build("preact_resnet20", classes);
+    }
+
+    /** ResNet-32 of pre-activation blocks. */
+    public static ResidualNetwork preact_resnet32(int classes) {
+        return build("preact_resnet32", classes);
+    }
+
+    /** ResNet-44 of pre-activation blocks. */
+    public static ResidualNetwork preact_resnet44(int classes) {
+        return build("preact_resnet44", classes);
+    }
+
+    /** ResNet-56 of pre-activation blocks. */
+    public static ResidualNetwork preact_resnet56(int classes) {
+        return build("preact_resnet56", classes);
+    }
+
+    /** ResNet-110 of pre-activation blocks: the depth of the paper's CIFAR-10 comparison (6.37% against 6.61%). */
+    public static ResidualNetwork preact_resnet110(int classes) {
+        return build("preact_resnet110", classes);
     }
 }

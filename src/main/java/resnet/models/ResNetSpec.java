@@ -91,6 +91,27 @@ public record ResNetSpec(
         return new Shape(inputChannels, stem.imageSize(), stem.imageSize());
     }
 
+    /** Whether its blocks are pre-activation blocks (BatchNorm and ReLU before each convolution). */
+    public boolean preActivation() {
+        return block.preActivation();
+    }
+
+    /**
+     * The same network of pre-activation basic blocks (He et al. 2016), or back to the original
+     * basic blocks: stages, widths, stem and shortcuts stay; the builder then adds the final
+     * BatchNorm and ReLU and strips the stem to its convolution.
+     *
+     * @throws IllegalArgumentException for a bottleneck network (the library has no pre-activation
+     *     bottleneck), or with zero-init, which a pre-activation block cannot use
+     */
+    public ResNetSpec withPreActivation(boolean preActivation) {
+        if (block == BlockKind.BOTTLENECK) {
+            throw new IllegalArgumentException("pre-activation is built for basic blocks only (the library has no"
+                    + " pre-activation bottleneck); use a network of basic blocks such as resnet20 .. resnet110 or resnet18");
+        }
+        return withBlock(preActivation ? BlockKind.PREACT_BASIC : BlockKind.BASIC);
+    }
+
     /** Whether this is a plain network (no shortcuts). */
     public boolean isPlain() {
         return options.shortcut() == Shortcut.NONE;

@@ -10,7 +10,8 @@ import resnet.blocks.ResidualBlock;
 
 /**
  * A residual network as {@link ResNet#build(ResNetSpec)} makes it: {@code stem}, {@code layer1} ..
- * {@code layerN}, {@code pool}, {@code fc}, each reachable by name.
+ * {@code layerN}, ({@code post} in a pre-activation network), {@code pool}, {@code fc}, each reachable
+ * by name.
  *
  * <p>The names follow torchvision, so a parameter reads {@code layer3_1_conv2_weight} where
  * torchvision says {@code layer3.1.conv2.weight}. The parts are reachable because later work needs
@@ -24,6 +25,9 @@ public class ResidualNetwork extends NamedSequence {
 
     /** The name of the head. */
     public static final String HEAD = "fc";
+
+    /** The name of the BatchNorm and ReLU after the last stage of a pre-activation network. */
+    public static final String POST = "post";
 
     private final ResNetSpec spec;
 

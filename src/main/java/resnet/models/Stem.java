@@ -46,13 +46,24 @@ public enum Stem {
      * BatchNorm, {@link resnet.blocks.BlockOptions#batchNorm()}).
      */
     public Block create(int inChannels, int outChannels, boolean batchNorm) {
+        return create(inChannels, outChannels, batchNorm, false);
+    }
+
+    /**
+     * The stem of an original network, or of a pre-activation one: there its convolution (and the
+     * ImageNet max pool) stand alone, since the first pre-activation block begins with BatchNorm and
+     * ReLU itself.
+     */
+    public Block create(int inChannels, int outChannels, boolean batchNorm, boolean preActivation) {
         boolean imagenet = this == IMAGENET;
         NamedSequence stem = new NamedSequence(); // 7x7/2 (the max pool halves again), or 3x3/1
         stem.add("conv", Layers.conv(inChannels, outChannels, imagenet ? 7 : 3, imagenet ? 2 : 1, 1, !batchNorm));
-        if (batchNorm) {
-            stem.add("bn", Layers.batchNorm());
+        if (!preActivation) {
+            if (batchNorm) {
+                stem.add("bn", Layers.batchNorm());
+            }
+            stem.add("relu", Layers.relu());
         }
-        stem.add("relu", Layers.relu());
         if (imagenet) {
             stem.add("maxpool", Layers.maxPool(3, 2, 1));
         }
