@@ -30,7 +30,9 @@ import resnet.blocks.BasicBlock;
 import resnet.blocks.BlockOptions;
 import resnet.blocks.Bottleneck;
 import resnet.blocks.Layers;
+import resnet.blocks.PreActBlock;
 import resnet.blocks.ResNeXtBlock;
+import resnet.blocks.Shortcut;
 import resnet.blocks.StridePlacement;
 import resnet.inspect.CostTable;
 import resnet.inspect.Summary;
@@ -40,7 +42,8 @@ import resnet.models.ResNetSpec;
 /**
  * Reads the tables that the stored notebooks 04 and 05 printed (their committed full-mode outputs)
  * and checks every number in a {@code parameters} or {@code MACs} column against a summary computed
- * now, so that a notebook whose stored outputs no longer match the library fails the build.
+ * now, so that a notebook whose stored outputs no longer match the library fails the build; and the
+ * equality checks and counts that notebook 02 printed.
  *
  * <p>A table is what Tablesaw's {@code print()} writes: a header row of {@code |}-separated column
  * names, a line of dashes, then one {@code |}-separated line per row, its first cell the row's label.
@@ -111,6 +114,67 @@ class StoredNotebookTablesTest {
     void notebook05TablesAgreeWithTheLibrary() throws IOException {
         check("05-group-convolution.ipynb", notebook05(), List.of("resnet50", "resnext50_32x4d", "resnext101_32x8d",
                 "resnext101_64x4d", "wide_resnet50_2", "wide_resnet101_2", "resnet50.layer1", "resnext50_32x4d.layer4"));
+    }
+
+    /** The blocks notebook 02 builds by hand and checks against the library, as the library names them. */
+    private static final List<String> NOTEBOOK02_CHECKS = List.of(
+            new BasicBlock(64, 128, 2).toString(), new BasicBlock(64, 64, 1).toString(), "ResNet-18 logits",
+            new PreActBlock(16, 32, 2).toString(), new PreActBlock(16, 16, 1).toString());
+    private static final Pattern EQUALITY = Pattern.compile(
+            "^reader = library: (.+), (training|inference) mode, max \\|difference\\| = (\\S+)$", Pattern.MULTILINE);
+
+    /**
+     * Notebook 02 proves that the reader's blocks and ResNet-18 are the library's; its stored run must
+     * show every one of those checks, in both BatchNorm modes, within the notebook's limit of 1e-6, under
+     * the names the library gives the blocks today.
+     */
+    @Test
+    void notebook02StoredEqualityChecksAreAllThereAndWithinTheLimit() throws IOException {
+        String text = outputText(NOTEBOOKS.resolve("02-residual-block.ipynb"));
+        assertTrue(text.startsWith("full mode"), "02 must be stored from a full-mode run, it begins: "
+                + text.lines().findFirst().orElse(""));
+        Map<String, Double> printed = new LinkedHashMap<>();
+        Matcher m = EQUALITY.matcher(text);
+        while (m.find()) {
+            printed.put(m.group(1) + ", " + m.group(2), Double.parseDouble(m.group(3)));
+        }
+        for (String check : NOTEBOOK02_CHECKS) {
+            for (String mode : List.of("training", "inference")) {
+                Double gap = printed.get(check + ", " + mode);
+                assertTrue(gap != null, "02 printed no equality line for '" + check + "' in " + mode + " mode; it printed "
+                        + printed.keySet());
+                assertTrue(gap <= 1e-6, "02 printed a difference of " + gap + " for " + check + ", " + mode);
+            }
+        }
+        assertEquals(2 * NOTEBOOK02_CHECKS.size(), printed.size(), "unexpected equality lines: " + printed.keySet());
+    }
+
+    /** The counts notebook 02 printed: ResNet-18's parameters, and ResNet-20's with the shortcut options A, B, C. */
+    @Test
+    void notebook02StoredCountsAgreeWithTheLibrary() throws IOException {
+        String text = outputText(NOTEBOOKS.resolve("02-residual-block.ipynb"));
+        long resnet18 = Summary.of(ResNet.resnet18(1000), IMAGENET).parameters();
+        assertTrue(text.contains(String.format("ResNet-18 by the reader: %,d learnable parameters; library: %,d",
+                resnet18, resnet18)), "02's ResNet-18 parameter line does not show " + resnet18 + " for both");
+        Shape digit = new Shape(1, 28, 28);
+        ResNetSpec resnet20 = ResNet.spec("resnet20").withInputChannels(1);
+        Map<String, Shortcut> options = new LinkedHashMap<>();
+        options.put("A: zero-padding", Shortcut.ZERO_PAD);
+        options.put("B: proj. on change", Shortcut.PROJECTION);
+        options.put("C: proj. everywhere", Shortcut.PROJECTION_ALWAYS);
+        int[] projections = {0, 2, 9};
+        int i = 0;
+        for (var option : options.entrySet()) {
+            Summary s = Summary.of(ResNet.build(resnet20.withShortcut(option.getValue())), digit);
+            String row = String.format("%-20s %12d %,12d %,14d", option.getKey(), projections[i++], s.parameters(), s.macs());
+            assertTrue(text.contains(row), "02 is stale: expected the option row '" + row + "'");
+        }
+        for (String name : List.of("plain20", "resnet20", "plain56", "resnet56", "preact_resnet56", "resnet110",
+                "preact_resnet110")) {
+            long parameters = Summary.of(ResNet.build(ResNet.spec(name).withInputChannels(1)), digit).parameters();
+            assertTrue(text.contains(String.format("%-17s %,11d ", name, parameters)),
+                    "02 is stale: no gradient-table row for " + name + " with " + parameters + " parameters");
+        }
     }
 
     @Test
