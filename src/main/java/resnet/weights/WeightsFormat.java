@@ -72,7 +72,7 @@ public enum WeightsFormat {
             read = in.readNBytes(head, 0, head.length);
         }
         if (read >= 4 && head[0] == 'P' && head[1] == 'K') {
-            return isPyTorch(file) ? PYTORCH : NPZ;
+            return zipKind(file);
         }
         if (read == 9 && head[8] == '{') {
             return SAFETENSORS;
@@ -105,15 +105,22 @@ public enum WeightsFormat {
                 + Arrays.stream(values()).flatMap(f -> Arrays.stream(f.extensions)).collect(Collectors.joining(", ")));
     }
 
-    private static boolean isPyTorch(Path file) throws IOException {
+    /** PyTorch's archive holds a data.pkl, numpy's only .npy files. */
+    private static WeightsFormat zipKind(Path file) throws IOException {
         try (ZipFile zip = new ZipFile(file.toFile())) {
+            boolean npy = false;
             for (Enumeration<? extends ZipEntry> e = zip.entries(); e.hasMoreElements();) {
                 String name = e.nextElement().getName();
                 if (name.equals("data.pkl") || name.endsWith("/data.pkl")) {
-                    return true;
+                    return PYTORCH;
                 }
+                npy |= name.endsWith(".npy");
             }
-            return false;
+            if (!npy) {
+                throw new IOException(file + " is a zip archive but not a weights file: it has neither PyTorch's"
+                        + " data.pkl nor numpy's .npy entries");
+            }
+            return NPZ;
         } catch (ZipException e) {
             throw new IOException(file + " is not a complete zip archive (" + e.getMessage() + "): a weights file that"
                     + " was cut short, for example by an interrupted download or copy", e);
