@@ -1,12 +1,10 @@
 package resnet.cli;
 
 import ai.djl.Model;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Set;
 import resnet.models.ResNet;
-import resnet.models.ResNetSpec;
 import resnet.models.ResidualNetwork;
 import resnet.models.Torchvision;
 import resnet.train.Checkpoint;
@@ -53,14 +51,11 @@ public final class ExportCommand implements Command {
         }
         Path to = Path.of(a.string("to", ""));
         WeightsFormat format = TrainCommand.usage(() -> WeightsFormat.forName(to));
-        Path path = Path.of(a.string("checkpoint", ""));
-        Path file = Files.isDirectory(path) ? path.resolve(Checkpoint.BEST) : path;
-        Checkpoint checkpoint = Checkpoint.read(file);
+        Checkpoint checkpoint = Transfer.checkpoint(a);
         Checkpoint.Info info = checkpoint.info();
-        ResNetSpec spec = ResNet.spec(info.modelName()).withInputChannels((int) info.inputShape()[0])
-                .withClasses(info.classes());
+        Path file = checkpoint.file();
         try (Model model = Model.newInstance(info.modelName())) {
-            ResidualNetwork net = ResNet.build(spec);
+            ResidualNetwork net = ResNet.build(Transfer.spec(info));
             model.setBlock(net);
             checkpoint.loadInto(net, model.getNDManager());
             StateDict weights = StateDict.of(net);

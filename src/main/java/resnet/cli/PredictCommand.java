@@ -139,12 +139,10 @@ public final class PredictCommand implements Command {
         if (a.has("image-size")) {
             throw new UsageException("--image-size goes with --weights; a checkpoint keeps the size it was trained at");
         }
-        Path path = Path.of(a.string("checkpoint", ""));
-        Path file = Files.isDirectory(path) ? path.resolve(Checkpoint.BEST) : path;
-        Checkpoint checkpoint = Checkpoint.read(file);
+        Checkpoint checkpoint = Transfer.checkpoint(a);
         Checkpoint.Info info = checkpoint.info();
-        ResNetSpec spec = ResNet.spec(info.modelName()).withInputChannels((int) info.inputShape()[0])
-                .withClasses(info.classes());
+        Path file = checkpoint.file();
+        ResNetSpec spec = Transfer.spec(info);
         List<String> names = Transfer.classesFrom(info.settings().get(Transfer.CLASSES));
         String dataset = info.settings().getOrDefault("dataset", "");
         boolean photographs = dataset.equals(DatasetName.FOLDER.id());

@@ -3,6 +3,8 @@ package resnet.cli;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import com.google.gson.Gson;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Locale;
@@ -13,6 +15,7 @@ import resnet.data.ImageSet;
 import resnet.models.ResNet;
 import resnet.models.ResNetSpec;
 import resnet.models.ResidualNetwork;
+import resnet.train.Checkpoint;
 import resnet.weights.StateDict;
 
 /**
@@ -100,6 +103,17 @@ final class Transfer {
             System.out.println("  skipped (does not decode): " + file);
         }
         return folder.images();
+    }
+
+    /** The checkpoint {@code --checkpoint} names: a run's folder (its best.ckpt) or a .ckpt file. */
+    static Checkpoint checkpoint(Args a) throws IOException {
+        Path path = Path.of(a.string("checkpoint", ""));
+        return Checkpoint.read(Files.isDirectory(path) ? path.resolve(Checkpoint.BEST) : path);
+    }
+
+    /** The network a checkpoint names, with its input channels and classes. */
+    static ResNetSpec spec(Checkpoint.Info info) {
+        return ResNet.spec(info.modelName()).withInputChannels((int) info.inputShape()[0]).withClasses(info.classes());
     }
 
     /** Class names as a checkpoint setting. */

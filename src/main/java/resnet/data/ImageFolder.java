@@ -39,6 +39,9 @@ public final class ImageFolder {
     /** The file endings read as images (those javax.imageio decodes). */
     public static final Set<String> EXTENSIONS = Set.of("jpg", "jpeg", "png", "bmp", "gif", "tif", "tiff");
 
+    /** The share of a single folder held out as its test part by {@link #trainOrTest}. */
+    public static final double TEST_FRACTION = 0.2;
+
     private final Path root;
     private final ImageSet images;
     private final List<Path> skipped;
@@ -227,9 +230,6 @@ public final class ImageFolder {
         int dot = name.lastIndexOf('.');
         return dot > 0 && EXTENSIONS.contains(name.substring(dot + 1).toLowerCase(Locale.ROOT));
     }
-
-    /** The share of a single folder held out as its test part by {@link #trainOrTest}. */
-    public static final double TEST_FRACTION = 0.2;
 
     /**
      * The training or the test images of a data folder. With {@code dir/train} (and {@code dir/test}
