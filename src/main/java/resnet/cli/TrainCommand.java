@@ -122,7 +122,7 @@ public final class TrainCommand implements Command {
                     + dataset.side() + "x" + dataset.side());
         }
         int imageSize = a.integer("image-size", dataset.side());
-        String freeze = Transfer.freezeMode(a.string("freeze", "none"));
+        String freeze = Transfer.freezeMode(a.string("freeze", "none"), spec);
         Path weightsFile = a.has("weights") ? Path.of(a.string("weights", "")) : null;
         StateDict weights = weightsFile == null ? null : StateDict.read(weightsFile);
         double validRatio = a.decimal("valid-ratio", 0.2);

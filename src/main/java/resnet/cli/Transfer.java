@@ -34,12 +34,22 @@ final class Transfer {
 
     /**
      * Checks a {@code --freeze} value before any work: {@code none}, {@code backbone} or
-     * {@code upto:PART} ({@code stem}, {@code layer1} .. {@code layerN}, {@code pool}).
+     * {@code upto:PART} ({@code stem}, {@code layer1} .. {@code layerN} of {@code spec}, {@code pool}).
      */
-    static String freezeMode(String value) {
+    static String freezeMode(String value, ResNetSpec spec) {
         String mode = value.trim().toLowerCase(Locale.ROOT);
         if (!mode.equals("none") && !mode.equals("backbone") && !(mode.startsWith("upto:") && mode.length() > 5)) {
             throw new UsageException("--freeze takes none, backbone or upto:PART (e.g. upto:layer3), got '" + value + "'");
+        }
+        if (mode.startsWith("upto:")) {
+            List<String> parts = new java.util.ArrayList<>(List.of("stem"));
+            for (int i = 1; i <= spec.stages(); i++) {
+                parts.add("layer" + i);
+            }
+            parts.add("pool");
+            if (!parts.contains(mode.substring(5))) {
+                throw new UsageException("--freeze " + mode + ": this network's parts before the head are " + parts);
+            }
         }
         return mode;
     }

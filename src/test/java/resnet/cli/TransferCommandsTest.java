@@ -140,6 +140,10 @@ class TransferCommandsTest {
         CliRun freeze = CliRun.of("train", "--dataset", "folder", "--freeze", "layer3");
         assertEquals(2, freeze.status());
         assertTrue(freeze.err().contains("--freeze takes none, backbone or upto:PART"), freeze.err());
+        CliRun stage = CliRun.of("train", "--model", "resnet20", "--dataset", "folder", "--freeze", "upto:layer4");
+        assertEquals(2, stage.status());
+        assertTrue(stage.err().contains("--freeze upto:layer4: this network's parts before the head are [stem, layer1,"
+                + " layer2, layer3, pool]"), stage.err());
 
         Path notes = Files.writeString(dir.resolve("notes.txt"), "hello");
         CliRun notWeights = CliRun.of("predict", "--weights", notes.toString(), notes.toString());
