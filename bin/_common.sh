@@ -57,6 +57,8 @@ require_python() {
 FASHION_MNIST_DEFAULT_DIR="/usr/share/datasets/fashion-mnist"
 DEBIAN_PACKAGES_JUPYTER="jupyter-notebook jupyter-nbconvert jupyter-client python3-nbclient python3-ipykernel"
 DEBIAN_PACKAGE_DATA="dataset-fashion-mnist"
+# The PyTorch side of the weights tests (resnet.weights.TorchvisionWeightsTest), run with /usr/bin/python3.
+DEBIAN_PACKAGES_TORCH="python3-torch python3-torchvision"
 
 # Installs what the notebooks and tests need from Debian when it is missing (as root), or stops
 # and names it. A Jupyter from conda (environment.yml) and data in FASHION_MNIST_DIR count as present.
@@ -77,6 +79,19 @@ ensure_system_packages() {
                  (then set FASHION_MNIST_DIR to a folder with the four Fashion-MNIST .gz files)" "${missing[@]}"
   fi
   install_optional_allocator
+}
+
+# What the tests need beyond the notebooks: PyTorch and torchvision for a python3 (Debian's
+# /usr/bin/python3, python3 on PATH, or $RESNET_TORCH_PYTHON; the test tries them in that order), so
+# that the weights tests can make their reference files. Installed from Debian when none has them.
+ensure_test_packages() {
+  local candidate
+  for candidate in "${RESNET_TORCH_PYTHON:-}" /usr/bin/python3 python3; do
+    [ -n "$candidate" ] || continue
+    "$candidate" -c 'import torch, torchvision' >/dev/null 2>&1 && return 0
+  done
+  # shellcheck disable=SC2086
+  install_debian_packages "" $DEBIAN_PACKAGES_TORCH
 }
 
 # tcmalloc (Debian's libtcmalloc-minimal4) for the kernel and bin/resnet: installed when missing and

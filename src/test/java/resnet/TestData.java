@@ -1,5 +1,6 @@
 package resnet;
 
+import java.awt.image.BufferedImage;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Random;
 import java.util.zip.GZIPOutputStream;
+import javax.imageio.ImageIO;
 import resnet.data.ImageSet;
 
 /** Small data the tests make themselves: in-memory image sets and files in the real formats. */
@@ -90,5 +92,45 @@ public final class TestData {
                 out.write(set.image(i));
             }
         }
+    }
+
+    /** The colour of class k in {@link #imageFolder}: red, green, blue, then yellow, cyan, magenta. */
+    public static final int[] CLASS_COLOURS = {0xD02020, 0x20B020, 0x2040D0, 0xD0D020, 0x20D0D0, 0xD020D0};
+
+    /**
+     * Writes {@code perClass} photographs-to-be of each class into {@code dir/CLASS/}: noisy images
+     * of the class's colour ({@link #CLASS_COLOURS}), of random sizes and aspect ratios between 40 and
+     * 90 pixels, PNG and JPEG in turn, so that a network can tell the classes apart by colour.
+     *
+     * @return {@code dir}
+     */
+    public static Path imageFolder(Path dir, List<String> classes, int perClass, long seed) throws IOException {
+        Random random = new Random(seed);
+        for (int k = 0; k < classes.size(); k++) {
+            Path classDir = Files.createDirectories(dir.resolve(classes.get(k)));
+            for (int i = 0; i < perClass; i++) {
+                BufferedImage image = noisy(CLASS_COLOURS[k % CLASS_COLOURS.length], 40 + random.nextInt(51),
+                        40 + random.nextInt(51), random);
+                String format = i % 2 == 0 ? "png" : "jpg";
+                ImageIO.write(image, format, classDir.resolve(String.format("img%03d.%s", i, format)).toFile());
+            }
+        }
+        return dir;
+    }
+
+    /** An RGB image of {@code colour} with each channel moved by up to ±20. */
+    public static BufferedImage noisy(int colour, int width, int height, Random random) {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int rgb = 0;
+                for (int shift = 16; shift >= 0; shift -= 8) {
+                    int v = Math.max(0, Math.min(255, ((colour >> shift) & 0xFF) + random.nextInt(41) - 20));
+                    rgb |= v << shift;
+                }
+                image.setRGB(x, y, rgb);
+            }
+        }
+        return image;
     }
 }

@@ -1,6 +1,9 @@
 package resnet.cli;
 
-/** One subcommand of {@code resnet}: {@code summary}, {@code train}, {@code evaluate}, {@code bench}. */
+/**
+ * One subcommand of {@code resnet}: {@code summary}, {@code train}, {@code evaluate}, {@code bench},
+ * {@code predict}, {@code export}.
+ */
 public interface Command {
 
     /** The word that selects this command on the command line. */

@@ -32,7 +32,8 @@ public final class EvaluateCommand implements Command {
     @Override
     public String usage() {
         return String.join("\n",
-                "usage: resnet evaluate --checkpoint DIR|FILE --dataset fashion-mnist|cifar10 [--data-dir DIR] [--limit N] [--batch N]",
+                "usage: resnet evaluate --checkpoint DIR|FILE --dataset fashion-mnist|cifar10|folder [--data-dir DIR] [--limit N]"
+                        + " [--batch N]",
                 "",
                 "  --checkpoint PATH    a run's --out folder (its best.ckpt is used) or a .ckpt file",
                 "  --dataset NAME       the data set the model was trained on",
@@ -64,7 +65,8 @@ public final class EvaluateCommand implements Command {
         }
         ResNetSpec spec = ResNet.spec(info.modelName()).withInputChannels((int) info.inputShape()[0]).withClasses(info.classes());
         Path dataDir = a.has("data-dir") ? Path.of(a.string("data-dir", "")) : null;
-        ImageSet test = dataset.load(dataDir, false).limit(a.integer("limit", 0));
+        // a folder's images are cut to the size the model was trained at
+        ImageSet test = Transfer.images(dataset, dataDir, false, (int) info.inputShape()[1], false).limit(a.integer("limit", 0));
         System.out.println("checkpoint: " + file + " (" + info.modelName() + ", epoch " + info.epoch() + ")");
         try (Model model = Model.newInstance(info.modelName())) {
             model.setBlock(ResNet.build(spec));

@@ -13,7 +13,8 @@ public final class Main {
 
     /** Every subcommand, in the order {@code --help} lists them. */
     static final List<Command> COMMANDS =
-            List.of(new SummaryCommand(), new TrainCommand(), new EvaluateCommand(), new BenchCommand());
+            List.of(new SummaryCommand(), new TrainCommand(), new EvaluateCommand(), new BenchCommand(),
+                    new PredictCommand(), new ExportCommand());
 
     private Main() {}
 

@@ -11,9 +11,11 @@ import resnet.Platform;
 import resnet.data.Augmentation;
 import resnet.data.DatasetName;
 import resnet.data.ImageSet;
+import resnet.data.Normalization;
 import resnet.data.TrainingData;
 import resnet.models.ResNet;
 import resnet.models.ResNetSpec;
+import resnet.models.ResidualNetwork;
 import resnet.train.Checkpoint;
 import resnet.train.ConsoleProgress;
 import resnet.train.EarlyStopping;
@@ -23,9 +25,11 @@ import resnet.train.History;
 import resnet.train.OptimizerSettings;
 import resnet.train.Schedule;
 import resnet.viz.Charts;
+import resnet.weights.StateDict;
 
 /**
- * {@code resnet train --model NAME --dataset fashion-mnist|cifar10 [...]}: trains, writes
+ * {@code resnet train --model NAME --dataset fashion-mnist|cifar10|folder [--weights FILE] [...]}: trains
+ * (from pretrained weights when given), writes
  * {@code history.csv}, {@code curves.png}, {@code last.ckpt} and {@code best.ckpt} into the output
  * folder, and ends with {@code test accuracy: X} on the test set, from the best epoch's weights.
  */
@@ -43,8 +47,8 @@ public final class TrainCommand implements Command {
 
     private static final Set<String> VALUED = Set.of("model", "dataset", "data-dir", "epochs", "batch", "lr", "schedule",
             "seed", "limit", "out", "optimizer", "momentum", "weight-decay", "patience", "valid-ratio", "step-size", "gamma",
-            "warmup", "augment");
-    private static final Set<String> FLAGS = Set.of("resume", "no-nesterov");
+            "warmup", "augment", "weights", "freeze", "image-size");
+    private static final Set<String> FLAGS = Set.of("resume", "no-nesterov", "skip-bad-images");
 
     @Override
     public String name() {
@@ -53,18 +57,24 @@ public final class TrainCommand implements Command {
 
     @Override
     public String description() {
-        return "train a model on Fashion-MNIST or CIFAR-10; ends with 'test accuracy: X'";
+        return "train (or fine-tune) a model on Fashion-MNIST, CIFAR-10 or a folder of images; ends with 'test accuracy: X'";
     }
 
     @Override
     public String usage() {
         return String.join("\n",
-                "usage: resnet train --model NAME --dataset fashion-mnist|cifar10 [options]",
+                "usage: resnet train --model NAME --dataset fashion-mnist|cifar10|folder [options]",
                 "",
                 "  --model NAME         " + String.join(", ", ResNet.names()) + " (default resnet20)",
-                "  --dataset NAME       fashion-mnist (1x28x28) or cifar10 (3x32x32)",
+                "  --dataset NAME       fashion-mnist (1x28x28), cifar10 (3x32x32) or folder (your images, 3x224x224)",
                 "  --data-dir DIR       folder of the data files (default: $FASHION_MNIST_DIR or "
-                        + "/usr/share/datasets/fashion-mnist; $CIFAR10_DIR, else DJL's download)",
+                        + "/usr/share/datasets/fashion-mnist; $CIFAR10_DIR, else DJL's download);",
+                "                       folder: DIR/CLASS/*.jpg (a fifth held out for the test), or DIR/train and DIR/test",
+                "  --image-size N       folder: the side images are resized and centre-cropped to (default 224)",
+                "  --skip-bad-images    folder: skip (and count) files that do not decode, instead of stopping",
+                "  --weights FILE       start from these weights (.pth/.pt, .safetensors, .npz; torchvision names);",
+                "                       a head of another class count is replaced by a new one",
+                "  --freeze MODE        none (default), backbone (train the head only) or upto:PART (e.g. upto:layer3)",
                 "  --epochs N           default " + EPOCHS,
                 "  --batch N            images per step (default " + BATCH + ")",
                 "  --lr X               peak learning rate (default " + LR + ")",
@@ -75,7 +85,8 @@ public final class TrainCommand implements Command {
                 "  --optimizer NAME     sgd (default: Nesterov momentum) or adam",
                 "  --momentum X         default " + MOMENTUM + "; --no-nesterov for classical momentum",
                 "  --weight-decay X     default " + WEIGHT_DECAY,
-                "  --augment KIND       crop+flip, flip, crop, none (default: flip for fashion-mnist, crop+flip for cifar10)",
+                "  --augment KIND       crop+flip, flip, crop, rrc+flip (random resized crop), none",
+                "                       (default: flip for fashion-mnist, crop+flip for cifar10, rrc+flip for folder)",
                 "  --valid-ratio X      share of the training set held out for validation (default 0.2)",
                 "  --patience N         stop after N epochs without better validation accuracy (default 0: never)",
                 "  --seed N             one seed for initialisation, split, order, augmentation (default " + SEED + ")",
@@ -93,7 +104,7 @@ public final class TrainCommand implements Command {
             throw new UsageException("unexpected arguments " + a.positional() + "; options start with --");
         }
         if (!a.has("dataset")) {
-            throw new UsageException("--dataset is required: fashion-mnist or cifar10");
+            throw new UsageException("--dataset is required: fashion-mnist, cifar10 or folder");
         }
         DatasetName dataset = usage(() -> DatasetName.of(a.string("dataset", "")));
         String modelName = a.string("model", "resnet20").trim().toLowerCase(Locale.ROOT);
@@ -105,7 +116,15 @@ public final class TrainCommand implements Command {
         OptimizerSettings optimizer = usage(() -> OptimizerSettings.named(a.string("optimizer", "sgd"),
                 a.decimal("momentum", MOMENTUM), a.decimal("weight-decay", WEIGHT_DECAY), !a.flag("no-nesterov")));
         Augmentation augmentation = usage(() -> augmentation(a.string("augment",
-                dataset == DatasetName.FASHION_MNIST ? "flip" : "crop+flip")));
+                dataset == DatasetName.FASHION_MNIST ? "flip" : dataset == DatasetName.FOLDER ? "rrc+flip" : "crop+flip")));
+        if (a.has("image-size") && dataset != DatasetName.FOLDER) {
+            throw new UsageException("--image-size is for --dataset folder; " + dataset.id() + " images are "
+                    + dataset.side() + "x" + dataset.side());
+        }
+        int imageSize = a.integer("image-size", dataset.side());
+        String freeze = Transfer.freezeMode(a.string("freeze", "none"), spec);
+        Path weightsFile = a.has("weights") ? Path.of(a.string("weights", "")) : null;
+        StateDict weights = weightsFile == null ? null : StateDict.read(weightsFile);
         double validRatio = a.decimal("valid-ratio", 0.2);
         long seed = a.integer("seed", SEED);
         int limit = a.integer("limit", 0);
@@ -117,14 +136,26 @@ public final class TrainCommand implements Command {
                     + " or --out to write somewhere else");
         }
 
-        ImageSet all = dataset.load(dataDir, true).limit(limit);
-        ImageSet test = dataset.load(dataDir, false).limit(limit);
-        TrainingData data = usage(() -> TrainingData.split(all, validRatio, seed, augmentation));
+        ImageSet all = Transfer.images(dataset, dataDir, true, imageSize, a.flag("skip-bad-images")).limit(limit);
+        ImageSet test = Transfer.images(dataset, dataDir, false, imageSize, a.flag("skip-bad-images")).limit(limit);
+        // pretrained ImageNet weights expect ImageNet's normalisation; the other sets use their own
+        TrainingData data = usage(() -> dataset == DatasetName.FOLDER
+                ? TrainingData.split(all, validRatio, seed, augmentation, Normalization.IMAGENET)
+                : TrainingData.split(all, validRatio, seed, augmentation));
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("dataset", dataset.id());
         metadata.put("valid ratio", String.valueOf(validRatio));
         metadata.put("limit", String.valueOf(limit));
         metadata.put("augmentation", augmentation.toString());
+        if (dataset == DatasetName.FOLDER) {
+            metadata.put(Transfer.CLASSES, Transfer.classesSetting(all.classes()));
+        }
+        if (weightsFile != null) {
+            metadata.put("weights", weightsFile.getFileName().toString());
+        }
+        if (!freeze.equals("none")) {
+            metadata.put("freeze", freeze);
+        }
         FitConfig config = usage(() -> FitConfig.of(epochs, schedule)
                 .withBatchSize(a.integer("batch", BATCH))
                 .withOptimizer(optimizer)
@@ -139,7 +170,12 @@ public final class TrainCommand implements Command {
         System.out.println(data);
         System.out.print(config);
         try (Model model = Model.newInstance(modelName)) {
-            model.setBlock(ResNet.build(spec));
+            ResidualNetwork net = ResNet.build(spec.withClasses(all.classes().size()));
+            model.setBlock(net);
+            if (weights != null && !(resume && Files.exists(out.resolve(Checkpoint.LAST)))) {
+                System.out.println(Transfer.load(net, weights, model.getNDManager(), seed));
+            }
+            Transfer.freeze(net, freeze);
             Fit fit = new Fit(model, data, config).listen(new ConsoleProgress())
                     .listen((record, history) -> System.out.println(String.format(Locale.ROOT,
                             "  resident memory after epoch %d: %.0f MiB (%s; %d engine arrays open)", record.epoch(),
@@ -156,14 +192,17 @@ public final class TrainCommand implements Command {
         }
     }
 
-    /** crop+flip, flip, crop or none (4-pixel padding for crops). */
+    /** crop+flip, flip, crop (4-pixel padding for crops), rrc+flip, rrc (random resized crops) or none. */
     static Augmentation augmentation(String kind) {
         return switch (kind.trim().toLowerCase(Locale.ROOT)) {
             case "crop+flip", "standard" -> Augmentation.standard();
             case "flip" -> new Augmentation(0, true);
             case "crop" -> new Augmentation(4, false);
+            case "rrc+flip" -> Augmentation.randomResizedCrop();
+            case "rrc" -> new Augmentation(0, false, true);
             case "none" -> Augmentation.NONE;
-            default -> throw new IllegalArgumentException("unknown augmentation '" + kind + "'; known: crop+flip, flip, crop, none");
+            default -> throw new IllegalArgumentException("unknown augmentation '" + kind
+                    + "'; known: crop+flip, flip, crop, rrc+flip, rrc, none");
         };
     }
 

@@ -5,10 +5,14 @@ import java.util.Arrays;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
-/** The data sets the command line and the notebooks name: {@code fashion-mnist} and {@code cifar10}. */
+/**
+ * The data sets the command line and the notebooks name: {@code fashion-mnist}, {@code cifar10}, and
+ * {@code folder}, your own images in a folder per class ({@link ImageFolder}; 224x224 unless asked otherwise).
+ */
 public enum DatasetName {
     FASHION_MNIST("fashion-mnist", 1, 28),
-    CIFAR10("cifar10", 3, 32);
+    CIFAR10("cifar10", 3, 32),
+    FOLDER("folder", 3, 224);
 
     private final String id;
     private final int channels;
@@ -40,9 +44,13 @@ public enum DatasetName {
      *
      * @param dir the folder of the files, or null for the data set's default: {@code
      *     FASHION_MNIST_DIR}, else Debian's folder, for Fashion-MNIST; {@code CIFAR10_DIR}, else
-     *     DJL's download (network needed once), for CIFAR-10
+     *     DJL's download (network needed once), for CIFAR-10; no default for a folder
+     *     ({@link ImageFolder#trainOrTest}: {@code dir/train} and {@code dir/test}, or one folder split)
      */
     public ImageSet load(Path dir, boolean train) {
+        if (this == FOLDER) {
+            return ImageFolder.trainOrTest(dir, train, side, false).images();
+        }
         if (this == FASHION_MNIST) {
             return FashionMnist.load(dir, train);
         }
@@ -50,7 +58,7 @@ public enum DatasetName {
     }
 
     /**
-     * The data set called {@code name} ({@code fashion-mnist}, {@code cifar10}; case and {@code -}/{@code _} ignored).
+     * The data set called {@code name} ({@code fashion-mnist}, {@code cifar10}, {@code folder}; case and {@code -}/{@code _} ignored).
      *
      * @throws IllegalArgumentException listing the known names
      */

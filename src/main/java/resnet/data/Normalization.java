@@ -13,6 +13,13 @@ import java.util.Arrays;
  */
 public record Normalization(float[] mean, float[] std) {
 
+    /**
+     * ImageNet's RGB mean and std, which every torchvision ImageNet weight was trained with: images
+     * for pretrained weights must be normalised with these, not with their own statistics.
+     */
+    public static final Normalization IMAGENET =
+            new Normalization(new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f});
+
     public Normalization {
         mean = mean.clone();
         std = std.clone();

@@ -10,7 +10,7 @@ import java.util.Random;
 public final class Seeds {
 
     /** Purpose tags, so that shuffling and augmenting in the same epoch draw different numbers. */
-    public static final long SPLIT = 1, ORDER = 2, AUGMENT = 3, SAMPLE = 4;
+    public static final long SPLIT = 1, ORDER = 2, AUGMENT = 3, SAMPLE = 4, TEST = 5;
 
     private Seeds() {}
 

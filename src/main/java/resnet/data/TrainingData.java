@@ -34,6 +34,17 @@ public record TrainingData(ImageSet train, ImageSet valid, Normalization normali
         return new TrainingData(split.train(), split.valid(), Normalization.of(split.train()), augmentation);
     }
 
+    /**
+     * Splits {@code all} as {@link #split(ImageSet, double, long, Augmentation)} does, with a given
+     * normalisation instead of the training part's: {@link Normalization#IMAGENET} for pretrained
+     * ImageNet weights.
+     */
+    public static TrainingData split(ImageSet all, double validRatio, long seed, Augmentation augmentation,
+            Normalization normalization) {
+        Split split = Split.of(all, validRatio, seed);
+        return new TrainingData(split.train(), split.valid(), normalization, augmentation);
+    }
+
     /** Whether there is a validation part. */
     public boolean hasValidation() {
         return valid.size() > 0;
