@@ -50,9 +50,15 @@ import resnet.data.TrainingData;
  *       state, history) and ends with the same history as an uninterrupted run, timing aside.</li>
  *   <li><b>Best weights</b>: the best epoch's weights (by the monitored validation metric) are put
  *       back at the end ({@link FitConfig#restoreBest()}), also when early stopping ends the run.</li>
- *   <li><b>Safe stops</b>: a NaN or infinite loss throws {@link NonFiniteLossException} naming the
- *       epoch and batch before the bad update; checkpoints are replaced atomically, so the last good
- *       one survives any interruption.</li>
+ *   <li><b>Safe stops</b>: a run that diverges throws {@link NonFiniteLossException} naming the
+ *       epoch and batch: a NaN or infinite training loss (before the bad update), a batch's mean loss
+ *       above the divergence bound ({@link #DIVERGENCE_FACTOR} · ln(classes), a hundred times the loss
+ *       of a uniform guess; {@link #divergenceBound(double)} sets another), a NaN or infinite
+ *       validation loss, or weights that hold NaN or infinity at the end of an epoch. The epoch that
+ *       diverged is never written, neither as {@code last.ckpt} nor as {@code best.ckpt}; checkpoints
+ *       are replaced atomically, so the last good one survives any interruption.</li>
+ *   <li><b>One run per folder</b>: with checkpoints, the folder is locked ({@link RunLock}) for the
+ *       whole run, so a second run into it is refused instead of mixing its files with this one's.</li>
  *   <li><b>Flat memory</b>: each batch's arrays, and all the step computes from them, live in a
  *       sub-manager closed after the step.</li>
  *   <li><b>Every device</b>: the batch is split across {@code Engine.getInstance().getDevices()}
@@ -61,6 +67,13 @@ import resnet.data.TrainingData;
  */
 public final class Fit {
 
+    /**
+     * The default divergence bound is this many times ln(classes), the cross-entropy of a uniform
+     * guess: 230 for 10 classes. An untrained network starts near ln(classes); a batch whose mean
+     * loss is a hundred times that is not a hard batch but a network whose outputs have blown up.
+     */
+    public static final double DIVERGENCE_FACTOR = 100;
+
     private final Model model;
     private final TrainingData data;
     private final FitConfig config;
@@ -68,6 +81,8 @@ public final class Fit {
     private Device[] devices = Engine.getInstance().getDevices();
     private int bestEpoch;
     private String stopReason = "not run yet";
+    private double divergenceBound = Double.NaN;
+    private double lossBound;
 
     /**
      * @param model with its block set; its arrays are made by the run (or loaded when resuming)
@@ -97,6 +112,20 @@ public final class Fit {
         return this;
     }
 
+    /**
+     * Stops the run when a batch's mean training loss exceeds {@code bound} (instead of the default,
+     * {@link #DIVERGENCE_FACTOR} · ln(classes)); returns this.
+     *
+     * @param bound a positive loss; {@code Double.POSITIVE_INFINITY} stops only on NaN or infinity
+     */
+    public Fit divergenceBound(double bound) {
+        if (!(bound > 0)) {
+            throw new IllegalArgumentException("the divergence bound must be a positive loss, got " + bound);
+        }
+        this.divergenceBound = bound;
+        return this;
+    }
+
     /** The epoch whose weights the model holds after {@link #run()} (when restoreBest is on). */
     public int bestEpoch() {
         return bestEpoch;
@@ -122,6 +151,16 @@ public final class Fit {
      */
     public History run() throws IOException {
         Path dir = config.checkpointDir();
+        if (dir == null) {
+            return runLocked();
+        }
+        try (RunLock lock = RunLock.acquire(dir)) {
+            return runLocked();
+        }
+    }
+
+    private History runLocked() throws IOException {
+        Path dir = config.checkpointDir();
         Checkpoint resumeFrom = null;
         if (dir != null && config.resume() && Files.exists(dir.resolve(Checkpoint.LAST))) {
             resumeFrom = Checkpoint.read(dir.resolve(Checkpoint.LAST));
@@ -140,6 +179,7 @@ public final class Fit {
             Trainer trainer = step.trainer();
             ResumableOptimizer optimizer = step.optimizer();
             int classes = classes(block, image);
+            lossBound = Double.isNaN(divergenceBound) ? DIVERGENCE_FACTOR * Math.log(Math.max(2, classes)) : divergenceBound;
             Map<String, String> names = new HashMap<>();
             Map<String, String> ids = new HashMap<>();
             for (Pair<String, Parameter> p : block.getParameters()) {
@@ -167,6 +207,7 @@ public final class Fit {
             }
             for (int epoch = first; epoch <= config.epochs() && !stopping.shouldStop(); epoch++) {
                 EpochRecord record = epoch(step, epoch);
+                checkFinite(record, block);
                 history.add(record);
                 boolean improved = stopping.update(record);
                 if (improved) {
@@ -219,6 +260,17 @@ public final class Fit {
     }
 
     private void checkSameSettings(Checkpoint checkpoint) {
+        checkResumable(checkpoint, config);
+    }
+
+    /**
+     * Refuses to resume {@code checkpoint} with {@code config} when they differ in anything that
+     * decides what the run computes ({@link FitConfig#settings()}): the resumed run would not
+     * continue the saved one.
+     *
+     * @throws IllegalStateException naming each setting that differs, with both values
+     */
+    public static void checkResumable(Checkpoint checkpoint, FitConfig config) {
         Map<String, String> saved = checkpoint.info().settings();
         Map<String, String> now = config.settings();
         if (!saved.equals(now)) {
@@ -254,11 +306,11 @@ public final class Fit {
                 try (Batch batch = loader.next(trainer.getManager())) {
                     TrainingStep.Result result = step.run(batch, lr);
                     if (!result.finite()) {
-                        Path dir = config.checkpointDir();
-                        String note = dir == null ? "" : epoch > 1
-                                ? "; the last good checkpoint, " + dir.resolve(Checkpoint.LAST) + " (epoch " + (epoch - 1) + "), is kept"
-                                : "; no checkpoint was written (the first epoch did not finish)";
-                        throw new NonFiniteLossException(epoch, b + 1, batches, result.loss(), lr, note);
+                        throw new NonFiniteLossException(epoch, b + 1, batches, result.loss(), lr, checkpointNote(epoch));
+                    }
+                    if (result.loss() > lossBound) {
+                        throw NonFiniteLossException.pastBound(epoch, b + 1, batches, result.loss(), lossBound, lr,
+                                checkpointNote(epoch));
                     }
                     lossSum += result.loss() * result.size();
                     correct += result.correct();
@@ -277,6 +329,33 @@ public final class Fit {
         double seconds = (System.nanoTime() - start) / 1e9;
         return new EpochRecord(epoch, lossSum / seen, (double) correct / seen, valid[0], valid[1], firstLr, seconds,
                 seen / trainSeconds);
+    }
+
+    /** What a divergence in {@code epoch} leaves on disk: the last completed epoch's checkpoint, or none. */
+    private String checkpointNote(int epoch) {
+        Path dir = config.checkpointDir();
+        if (dir == null) {
+            return "";
+        }
+        return epoch > 1
+                ? "; the last good checkpoint, " + dir.resolve(Checkpoint.LAST) + " (epoch " + (epoch - 1) + "), is kept"
+                : "; no checkpoint was written (the first epoch did not finish)";
+    }
+
+    /**
+     * Stops the run before an epoch that diverged is recorded or saved: a NaN or infinite validation
+     * loss (the training loss of each batch was checked as it came), or weights that are no longer
+     * all finite (a run without validation would not notice otherwise).
+     */
+    private void checkFinite(EpochRecord record, Block block) {
+        if (data.hasValidation() && !Double.isFinite(record.validLoss())) {
+            throw NonFiniteLossException.validation(record.epoch(), record.validLoss(), record.learningRate(),
+                    checkpointNote(record.epoch()));
+        }
+        String bad = Checkpoint.nonFiniteWeights(block);
+        if (bad != null) {
+            throw NonFiniteLossException.weights(record.epoch(), bad, checkpointNote(record.epoch()));
+        }
     }
 
     /** Mean loss and accuracy on the validation part, in inference mode (BatchNorm on running statistics). */
