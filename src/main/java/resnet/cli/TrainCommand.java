@@ -1,19 +1,23 @@
 package resnet.cli;
 
 import ai.djl.Model;
+import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import resnet.Platform;
 import resnet.data.Augmentation;
+import resnet.data.DatasetException;
 import resnet.data.DatasetName;
 import resnet.data.ImageSet;
 import resnet.data.TrainingData;
 import resnet.models.ResNet;
 import resnet.models.ResNetSpec;
+import resnet.models.ResidualNetwork;
 import resnet.train.Checkpoint;
 import resnet.train.ConsoleProgress;
 import resnet.train.EarlyStopping;
@@ -21,6 +25,7 @@ import resnet.train.Fit;
 import resnet.train.FitConfig;
 import resnet.train.History;
 import resnet.train.OptimizerSettings;
+import resnet.train.RunLock;
 import resnet.train.Schedule;
 import resnet.viz.Charts;
 
@@ -40,6 +45,9 @@ public final class TrainCommand implements Command {
     static final double MOMENTUM = 0.9;
     static final double WEIGHT_DECAY = 5e-4;
     static final long SEED = 42;
+    /** Upper bounds that only catch typos (an extra digit or two); memory is checked on its own. */
+    static final int MAX_EPOCHS = 100_000;
+    static final int MAX_BATCH = 1 << 20;
 
     private static final Set<String> VALUED = Set.of("model", "dataset", "data-dir", "epochs", "batch", "lr", "schedule",
             "seed", "limit", "out", "optimizer", "momentum", "weight-decay", "patience", "valid-ratio", "step-size", "gamma",
@@ -95,51 +103,105 @@ public final class TrainCommand implements Command {
         if (!a.has("dataset")) {
             throw new UsageException("--dataset is required: fashion-mnist or cifar10");
         }
-        DatasetName dataset = usage(() -> DatasetName.of(a.string("dataset", "")));
+        // Every option is read and checked here, before any file is touched or any data is read.
+        DatasetName dataset = option("dataset", () -> DatasetName.of(a.string("dataset", "")));
         String modelName = a.string("model", "resnet20").trim().toLowerCase(Locale.ROOT);
-        ResNetSpec spec = usage(() -> ResNet.spec(modelName).withInputChannels(dataset.channels()).withClasses(10));
-        int epochs = a.integer("epochs", EPOCHS);
-        double lr = a.decimal("lr", LR);
-        Schedule schedule = usage(() -> Schedule.named(a.string("schedule", SCHEDULE), lr, epochs,
-                a.integer("step-size", 30), a.decimal("gamma", 0.1), a.decimal("warmup", Math.min(WARMUP, epochs / 5.0))));
-        OptimizerSettings optimizer = usage(() -> OptimizerSettings.named(a.string("optimizer", "sgd"),
-                a.decimal("momentum", MOMENTUM), a.decimal("weight-decay", WEIGHT_DECAY), !a.flag("no-nesterov")));
-        Augmentation augmentation = usage(() -> augmentation(a.string("augment",
-                dataset == DatasetName.FASHION_MNIST ? "flip" : "crop+flip")));
-        double validRatio = a.decimal("valid-ratio", 0.2);
-        long seed = a.integer("seed", SEED);
-        int limit = a.integer("limit", 0);
-        Path out = Path.of(a.string("out", "runs/" + modelName + "-" + dataset.id()));
-        Path dataDir = a.has("data-dir") ? Path.of(a.string("data-dir", "")) : null;
-        boolean resume = a.flag("resume");
-        if (!resume && Files.exists(out.resolve(Checkpoint.LAST))) {
-            throw new UsageException(out.resolve(Checkpoint.LAST) + " exists: pass --resume to continue that run,"
-                    + " or --out to write somewhere else");
+        ResNetSpec spec = option("model", () -> ResNet.spec(modelName).withInputChannels(dataset.channels()).withClasses(10));
+        int epochs = a.integer("epochs", EPOCHS, 1, MAX_EPOCHS);
+        int batch = a.integer("batch", BATCH, 1, MAX_BATCH);
+        double lr = a.decimal("lr", LR, 0, false, Double.MAX_VALUE, true);
+        String scheduleName = a.choice("schedule", SCHEDULE, List.of("onecycle", "one-cycle", "cosine", "step", "constant"));
+        int stepSize = a.integer("step-size", 30, 1, Integer.MAX_VALUE);
+        double gamma = a.decimal("gamma", 0.1, 0, false, 1, true);
+        double warmup = a.decimal("warmup", Math.min(WARMUP, epochs / 5.0), 0, true, epochs, false);
+        Schedule schedule = option("schedule", () -> Schedule.named(scheduleName, lr, epochs, stepSize, gamma, warmup));
+        String optimizerName = a.choice("optimizer", "sgd", List.of("sgd", "adam"));
+        double momentum = a.decimal("momentum", MOMENTUM, 0, true, 1, false);
+        double weightDecay = a.decimal("weight-decay", WEIGHT_DECAY, 0, Double.MAX_VALUE);
+        boolean nesterov = !a.flag("no-nesterov");
+        if (optimizerName.equals("sgd") && nesterov && momentum == 0) {
+            throw new UsageException("option --momentum 0 needs --no-nesterov: Nesterov momentum needs a momentum above 0");
         }
-
-        ImageSet all = dataset.load(dataDir, true).limit(limit);
-        ImageSet test = dataset.load(dataDir, false).limit(limit);
-        TrainingData data = usage(() -> TrainingData.split(all, validRatio, seed, augmentation));
+        OptimizerSettings optimizer = option("optimizer", () -> OptimizerSettings.named(optimizerName, momentum, weightDecay, nesterov));
+        String augmentKind = a.choice("augment", dataset == DatasetName.FASHION_MNIST ? "flip" : "crop+flip",
+                List.of("crop+flip", "standard", "flip", "crop", "none"));
+        Augmentation augmentation = augmentation(augmentKind);
+        double validRatio = a.decimal("valid-ratio", 0.2, 0, true, 1, false);
+        int patience = a.integer("patience", 0, 0, Integer.MAX_VALUE);
+        long seed = a.integer("seed", SEED);
+        int limit = a.has("limit") ? a.integer("limit", 0, 1, Integer.MAX_VALUE) : 0;
+        Path out = a.path("out", Path.of("runs/" + modelName + "-" + dataset.id()));
+        Path dataDir = a.path("data-dir", null);
+        boolean resume = a.flag("resume");
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("dataset", dataset.id());
         metadata.put("valid ratio", String.valueOf(validRatio));
         metadata.put("limit", String.valueOf(limit));
         metadata.put("augmentation", augmentation.toString());
-        FitConfig config = usage(() -> FitConfig.of(epochs, schedule)
-                .withBatchSize(a.integer("batch", BATCH))
+        FitConfig config = option("batch", () -> FitConfig.of(epochs, schedule)
+                .withBatchSize(batch)
                 .withOptimizer(optimizer)
                 .withSeed(seed)
-                .withEarlyStopping(a.integer("patience", 0), EarlyStopping.Monitor.VALID_ACCURACY)
+                .withEarlyStopping(patience, EarlyStopping.Monitor.VALID_ACCURACY)
                 .withCheckpoints(out)
                 .withResume(resume)
                 .withModelName(modelName)
                 .withMetadata(metadata));
+        MemoryCheck.requireWeights(modelName + " with " + spec.classes() + " classes", spec);
+
+        // The run folder: made (or found) and locked for the whole run before anything is read, so that
+        // a second run into it is refused now, not after it has overwritten this one's checkpoints.
+        option("out", () -> {
+            RunLock.createFolder(out);
+            return out;
+        });
+        try (RunLock lock = RunLock.acquire(out)) {
+            Path last = out.resolve(Checkpoint.LAST);
+            if (!resume && Files.exists(last)) {
+                throw new UsageException(last + " exists: pass --resume to continue that run,"
+                        + " or --out to write somewhere else");
+            }
+            if (resume && !Files.exists(last)) {
+                throw new UsageException("--resume: there is no " + Checkpoint.LAST + " in " + out + " to resume from"
+                        + " (a run writes it after every epoch); leave out --resume to start a new run there");
+            }
+            if (resume) {
+                // a damaged checkpoint, or one of other settings, is named now, before the data is read
+                Fit.checkResumable(Checkpoint.read(last), config);
+            }
+            return train(a, dataset, spec, modelName, dataDir, limit, validRatio, seed, augmentation, config, out);
+        }
+    }
+
+    private static int train(Args a, DatasetName dataset, ResNetSpec spec, String modelName, Path dataDir, int limit,
+            double validRatio, long seed, Augmentation augmentation, FitConfig base, Path out) throws Exception {
+        ImageSet all = dataset.load(dataDir, true).limit(limit);
+        ImageSet test = dataset.load(dataDir, false).limit(limit);
+        if (test.channels() != all.channels() || test.height() != all.height() || test.width() != all.width()) {
+            throw new DatasetException(String.format("the %s test images are %dx%dx%d but its training images are"
+                    + " %dx%dx%d; both parts must have one size", dataset.id(), test.channels(), test.height(),
+                    test.width(), all.channels(), all.height(), all.width()));
+        }
+        int validCount = (int) Math.round(all.size() * validRatio);
+        if (validRatio > 0 && (validCount == 0 || validCount == all.size())) {
+            throw new UsageException(String.format(Locale.ROOT, "option --valid-ratio %s of %d training images%s leaves"
+                    + " %d for validation and %d for training; both need at least one", a.string("valid-ratio", "0.2"),
+                    all.size(), limit > 0 ? " (--limit " + limit + ")" : "", validCount, all.size() - validCount));
+        }
+        TrainingData data = TrainingData.split(all, validRatio, seed, augmentation);
+        ResidualNetwork net = ResNet.build(spec);
+        Shape image = new Shape(all.channels(), all.height(), all.width());
+        MemoryCheck.requireBatch("training " + modelName + " on " + image + " images in batches of "
+                + Math.min(base.batchSize(), data.train().size()), 3 * MemoryCheck.headParameters(spec) * 4,
+                MemoryCheck.activationsPerImage(net, image, true), Math.min(base.batchSize(), data.train().size()),
+                "--batch");
+        FitConfig config = base;
 
         System.out.println(Platform.describe());
         System.out.println(data);
         System.out.print(config);
         try (Model model = Model.newInstance(modelName)) {
-            model.setBlock(ResNet.build(spec));
+            model.setBlock(net);
             Fit fit = new Fit(model, data, config).listen(new ConsoleProgress())
                     .listen((record, history) -> System.out.println(String.format(Locale.ROOT,
                             "  resident memory after epoch %d: %.0f MiB (%s; %d engine arrays open)", record.epoch(),
@@ -173,6 +235,20 @@ public final class TrainCommand implements Command {
             return check.get();
         } catch (IllegalArgumentException e) {
             throw e instanceof UsageException ? e : new UsageException(e.getMessage());
+        }
+    }
+
+    /**
+     * Runs a check of what option {@code --name} gave and turns its failure into a usage error that
+     * names the option: {@code option --model: unknown model 'resnet51'; known models: ...}.
+     */
+    static <T> T option(String name, java.util.function.Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (UsageException e) {
+            throw e;
+        } catch (IllegalArgumentException | RunLock.RunFolderException e) {
+            throw new UsageException("option --" + name + ": " + e.getMessage());
         }
     }
 }
