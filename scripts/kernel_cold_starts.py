@@ -96,6 +96,7 @@ def one_start(base, ws_base, token, kernel, timeout):
                 and reply.get("parent_header", {}).get("msg_id") == message["header"]["msg_id"]):
             replied = time.monotonic() - start
     connection.close()
+    yield gen.sleep(0.1)  # lets the connection's reader see the close before the loop stops
     return connected, replied, model["id"]
 
 

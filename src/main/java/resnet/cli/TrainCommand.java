@@ -202,7 +202,8 @@ public final class TrainCommand implements Command {
         System.out.print(config);
         try (Model model = Model.newInstance(modelName)) {
             model.setBlock(net);
-            Fit fit = new Fit(model, data, config).listen(new ConsoleProgress())
+            Fit fit = new Fit(model, data, config).divergenceBound(Fit.divergenceBoundFor(spec.classes()))
+                    .listen(new ConsoleProgress())
                     .listen((record, history) -> System.out.println(String.format(Locale.ROOT,
                             "  resident memory after epoch %d: %.0f MiB (%s; %d engine arrays open)", record.epoch(),
                             Platform.mib(Platform.residentBytes()), Platform.javaMemory(), Platform.openArrays())));

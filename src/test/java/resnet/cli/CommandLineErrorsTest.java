@@ -14,7 +14,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -227,11 +230,31 @@ class CommandLineErrorsTest {
         return Arguments.of(name, line, status, fragments);
     }
 
+    /** Each row's command line, status and first line of message, written to {@value #TABLE} for the record. */
+    private static final Map<String, String> MESSAGES = new ConcurrentSkipListMap<>();
+    static final String TABLE = "target/cli-errors.md";
+
+    @AfterAll
+    static void writeTable() throws IOException {
+        StringBuilder table = new StringBuilder("| # | case | command line | status | message (first line) |\n|---|---|---|---|---|\n");
+        int[] number = {0};
+        rows().forEach(row -> {
+            String name = (String) row.get()[0];
+            if (MESSAGES.containsKey(name)) {
+                table.append("| ").append(++number[0]).append(" | ").append(MESSAGES.get(name)).append(" |\n");
+            }
+        });
+        Files.createDirectories(Path.of(TABLE).getParent());
+        Files.writeString(Path.of(TABLE), table.toString().replace(dir.toString(), "DIR"));
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("rows")
     void badInputIsRefusedNamingWhatWasWrong(String name, String line, int status, String[] fragments) {
         CliRun result = CliRun.of(args(line));
         String message = status == 2 && line.isEmpty() ? result.out() : result.err();
+        MESSAGES.put(name, String.join(" | ", name, "`resnet " + line.replace("|", "\\|") + "`",
+                String.valueOf(result.status()), message.strip().split("\\R")[0].replace("|", "\\|")));
         assertEquals(status, result.status(), name + ": " + result.err() + result.out());
         for (String fragment : fragments) {
             assertTrue(message.contains(fragment.replace("{dir}", dir.toString())),

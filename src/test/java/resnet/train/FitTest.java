@@ -185,7 +185,7 @@ class FitTest {
             assertEquals("epoch 1, batch 1", e.where());
             assertTrue(e.getMessage().contains("past the divergence bound of 0.01000"), e.getMessage());
         }
-        assertEquals(100 * Math.log(10), Fit.DIVERGENCE_FACTOR * Math.log(10), 1e-12);
+        assertEquals(100 * Math.log(10), Fit.divergenceBoundFor(10), 1e-12);
     }
 
     /**
