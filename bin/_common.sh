@@ -4,6 +4,13 @@
 RESNET_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 RAPAIO_VERSION="3.0.1"
 
+# Maven 3.8's console library (jansi 2.4) writes colour resets (ESC[0m) when it exits, even with
+# -B -q -Dstyle.color=never; jansi.noreset stops that. Maven's JVM reads it from MAVEN_OPTS only.
+case " ${MAVEN_OPTS:-} " in
+  *" -Djansi.noreset=true "*) ;;
+  *) export MAVEN_OPTS="${MAVEN_OPTS:+$MAVEN_OPTS }-Djansi.noreset=true" ;;
+esac
+
 say() { printf '%s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 

@@ -47,6 +47,8 @@ public final class BenchCommand implements Command {
     /** The fit loop's SGD with PyTorch's defaults where bench_torch.py states none (no Nesterov, no dampening). */
     static final OptimizerSettings OPTIMIZER = OptimizerSettings.sgd(0.9, 5e-4, false);
     static final int MATMUL_SIZE = 2048;
+    /** More engine threads than this is a typo (OpenMP would start them all). */
+    static final int MAX_THREADS = 1024;
 
     /**
      * One thing to time: a model at an input shape, training or inference, at a batch size.
@@ -72,6 +74,10 @@ public final class BenchCommand implements Command {
             Shape input = parts.length > 1 && !parts[1].isEmpty()
                     ? SummaryCommand.parseShape(parts[1])
                     : spec.defaultInputShape();
+            if (input.get(0) > Integer.MAX_VALUE) {
+                throw new UsageException("the input of a case has " + input.get(0) + " channels, more than a network takes,"
+                        + " in '" + text + "'");
+            }
             String mode = parts.length > 2 && !parts[2].isEmpty() ? parts[2] : "train";
             if (!mode.equals("train") && !mode.equals("infer")) {
                 throw new UsageException("the mode of a case is train or infer, got '" + mode + "' in '" + text + "'");
@@ -95,6 +101,23 @@ public final class BenchCommand implements Command {
 
         ResNetSpec spec() {
             return ResNet.spec(model).withInputChannels((int) input.get(0));
+        }
+
+        /**
+         * Refuses a case whose weights and batch cannot fit in memory (lower bounds: {@link MemoryCheck}),
+         * before any array is made; training counts a gradient and a momentum buffer per weight.
+         */
+        void checkMemory() {
+            ResNetSpec spec = spec();
+            MemoryCheck.requireWeights(text(), spec);
+            long weights = MemoryCheck.headParameters(spec) * 4 * (training ? 3 : 1);
+            long perImage;
+            try {
+                perImage = MemoryCheck.activationsPerImage(ResNet.build(spec), input, training);
+            } catch (IllegalArgumentException e) {
+                throw new UsageException(e.getMessage() + " (case '" + text() + "')");
+            }
+            MemoryCheck.requireBatch(text(), weights, perImage, batch, "a batch");
         }
 
         String inputText() {
@@ -148,16 +171,11 @@ public final class BenchCommand implements Command {
         if (!parsed.positional().isEmpty()) {
             throw new UsageException("bench takes no positional arguments, got " + parsed.positional());
         }
-        int threads = parsed.integer("threads", Runtime.getRuntime().availableProcessors());
-        int steps = parsed.integer("steps", 10);
-        int warmup = parsed.integer("warmup", 3);
-        int batch = parsed.integer("batch", 0);
-        int rssEvery = parsed.integer("rss-every", 0);
-        if (threads < 1 || steps < 1 || warmup < 0 || batch < 0 || rssEvery < 0) {
-            throw new UsageException("--threads and --steps must be at least 1, --warmup, --batch and --rss-every at least 0;"
-                    + " got threads " + threads + ", steps " + steps + ", warmup " + warmup + ", batch " + batch
-                    + ", rss-every " + rssEvery);
-        }
+        int threads = parsed.integer("threads", Runtime.getRuntime().availableProcessors(), 1, MAX_THREADS);
+        int steps = parsed.integer("steps", 10, 1, Integer.MAX_VALUE);
+        int warmup = parsed.integer("warmup", 3, 0, Integer.MAX_VALUE);
+        int batch = parsed.has("batch") ? parsed.integer("batch", 0, 1, TrainCommand.MAX_BATCH) : 0;
+        int rssEvery = parsed.integer("rss-every", 0, 0, Integer.MAX_VALUE);
         if (parsed.flag("matmul-only")) {
             configureThreads(threads);
             System.out.println(matmul(threads));
@@ -171,6 +189,9 @@ public final class BenchCommand implements Command {
         }
         if (cases.isEmpty()) {
             throw new UsageException("--models named no model");
+        }
+        for (Case c : cases) {
+            c.checkMemory();
         }
         List<String> common = List.of("--threads", String.valueOf(threads), "--steps", String.valueOf(steps),
                 "--warmup", String.valueOf(warmup), "--rss-every", String.valueOf(rssEvery));

@@ -1,15 +1,20 @@
 package resnet.cli;
 
 import ai.djl.Model;
+import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.Set;
+import java.util.stream.Collectors;
+import resnet.data.DatasetException;
 import resnet.data.DatasetName;
 import resnet.data.ImageSet;
 import resnet.data.Normalization;
 import resnet.models.ResNet;
 import resnet.models.ResNetSpec;
+import resnet.models.ResidualNetwork;
 import resnet.train.Checkpoint;
 import resnet.train.Evaluation;
 
@@ -54,24 +59,36 @@ public final class EvaluateCommand implements Command {
         if (!a.has("checkpoint") || !a.has("dataset")) {
             throw new UsageException("--checkpoint and --dataset are required");
         }
-        Path path = Path.of(a.string("checkpoint", ""));
+        DatasetName dataset = TrainCommand.option("dataset", () -> DatasetName.of(a.string("dataset", "")));
+        int limit = a.has("limit") ? a.integer("limit", 0, 1, Integer.MAX_VALUE) : 0;
+        int batch = a.integer("batch", 256, 1, TrainCommand.MAX_BATCH);
+        Path path = a.path("checkpoint", null);
+        Path dataDir = a.path("data-dir", null);
         Path file = Files.isDirectory(path) ? path.resolve(Checkpoint.BEST) : path;
         Checkpoint checkpoint = Checkpoint.read(file);
         Checkpoint.Info info = checkpoint.info();
-        DatasetName dataset = TrainCommand.usage(() -> DatasetName.of(a.string("dataset", "")));
         if (info.inputShape()[0] != dataset.channels()) {
             throw new UsageException(String.format("%s was trained on %d-channel images, %s has %d",
                     file, info.inputShape()[0], dataset.id(), dataset.channels()));
         }
         ResNetSpec spec = ResNet.spec(info.modelName()).withInputChannels((int) info.inputShape()[0]).withClasses(info.classes());
-        Path dataDir = a.has("data-dir") ? Path.of(a.string("data-dir", "")) : null;
         // a folder's images are cut to the size the model was trained at
-        ImageSet test = Transfer.images(dataset, dataDir, false, (int) info.inputShape()[1], false).limit(a.integer("limit", 0));
+        ImageSet test = Transfer.images(dataset, dataDir, false, (int) info.inputShape()[1], false).limit(limit);
+        long[] image = {test.channels(), test.height(), test.width()};
+        if (!Arrays.equals(image, info.inputShape())) {
+            throw new DatasetException(String.format("the %s test images are %dx%dx%d, but %s was trained on %s images;"
+                    + " evaluate it on images of the size it was trained on", dataset.id(), image[0], image[1], image[2],
+                    file, Arrays.stream(info.inputShape()).mapToObj(Long::toString).collect(Collectors.joining("x"))));
+        }
         System.out.println("checkpoint: " + file + " (" + info.modelName() + ", epoch " + info.epoch() + ")");
+        ResidualNetwork net = ResNet.build(spec);
+        MemoryCheck.requireBatch("evaluating " + info.modelName() + " in batches of " + Math.min(batch, test.size()),
+                MemoryCheck.headParameters(spec) * 4, MemoryCheck.activationsPerImage(net, new Shape(image), false),
+                Math.min(batch, test.size()), "--batch");
         try (Model model = Model.newInstance(info.modelName())) {
-            model.setBlock(ResNet.build(spec));
+            model.setBlock(net);
             checkpoint.loadInto(model.getBlock(), model.getNDManager());
-            return report(model, test, info.normalization(), a.integer("batch", 256), "epoch " + info.epoch());
+            return report(model, test, info.normalization(), batch, "epoch " + info.epoch());
         }
     }
 

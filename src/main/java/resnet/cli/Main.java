@@ -51,6 +51,9 @@ public final class Main {
             System.err.println();
             System.err.println(command.usage());
             return 2;
+        } catch (MemoryCheck.TooLargeException e) {
+            System.err.println(command.name() + ": " + e.getMessage());
+            return 1;
         } catch (Exception e) {
             System.err.println(command.name() + " failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
             if (Boolean.getBoolean("resnet.debug")) {

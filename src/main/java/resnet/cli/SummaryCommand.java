@@ -48,10 +48,15 @@ public final class SummaryCommand implements Command {
         try {
             spec = ResNet.spec(model);
             input = parsed.has("input") ? parseShape(parsed.string("input", "")) : spec.defaultInputShape();
-            spec = spec.withClasses(parsed.integer("classes", spec.classes())).withInputChannels((int) input.get(0));
+            int classes = parsed.integer("classes", spec.classes(), 1, Integer.MAX_VALUE);
+            if (input.get(0) > Integer.MAX_VALUE) {
+                throw new UsageException("--input has " + input.get(0) + " channels, more than a network takes");
+            }
+            spec = spec.withClasses(classes).withInputChannels((int) input.get(0));
         } catch (IllegalArgumentException e) {
             throw e instanceof UsageException ? e : new UsageException(e.getMessage());
         }
+        MemoryCheck.requireWeights(model + " with " + spec.classes() + " classes", spec);
         Summary summary;
         try {
             summary = parsed.flag("per-block")

@@ -1,14 +1,17 @@
 package resnet.cli;
 
 import ai.djl.Model;
+import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import resnet.Platform;
 import resnet.data.Augmentation;
+import resnet.data.DatasetException;
 import resnet.data.DatasetName;
 import resnet.data.ImageSet;
 import resnet.data.Normalization;
@@ -23,6 +26,7 @@ import resnet.train.Fit;
 import resnet.train.FitConfig;
 import resnet.train.History;
 import resnet.train.OptimizerSettings;
+import resnet.train.RunLock;
 import resnet.train.Schedule;
 import resnet.viz.Charts;
 import resnet.weights.StateDict;
@@ -44,6 +48,9 @@ public final class TrainCommand implements Command {
     static final double MOMENTUM = 0.9;
     static final double WEIGHT_DECAY = 5e-4;
     static final long SEED = 42;
+    /** Upper bounds that only catch typos (an extra digit or two); memory is checked on its own. */
+    static final int MAX_EPOCHS = 100_000;
+    static final int MAX_BATCH = 1 << 20;
 
     private static final Set<String> VALUED = Set.of("model", "dataset", "data-dir", "epochs", "batch", "lr", "schedule",
             "seed", "limit", "out", "optimizer", "momentum", "weight-decay", "patience", "valid-ratio", "step-size", "gamma",
@@ -106,83 +113,153 @@ public final class TrainCommand implements Command {
         if (!a.has("dataset")) {
             throw new UsageException("--dataset is required: fashion-mnist, cifar10 or folder");
         }
-        DatasetName dataset = usage(() -> DatasetName.of(a.string("dataset", "")));
+        // Every option is read and checked here, before any file is touched or any data is read.
+        DatasetName dataset = option("dataset", () -> DatasetName.of(a.string("dataset", "")));
         String modelName = a.string("model", "resnet20").trim().toLowerCase(Locale.ROOT);
-        ResNetSpec spec = usage(() -> ResNet.spec(modelName).withInputChannels(dataset.channels()).withClasses(10));
-        int epochs = a.integer("epochs", EPOCHS);
-        double lr = a.decimal("lr", LR);
-        Schedule schedule = usage(() -> Schedule.named(a.string("schedule", SCHEDULE), lr, epochs,
-                a.integer("step-size", 30), a.decimal("gamma", 0.1), a.decimal("warmup", Math.min(WARMUP, epochs / 5.0))));
-        OptimizerSettings optimizer = usage(() -> OptimizerSettings.named(a.string("optimizer", "sgd"),
-                a.decimal("momentum", MOMENTUM), a.decimal("weight-decay", WEIGHT_DECAY), !a.flag("no-nesterov")));
-        Augmentation augmentation = usage(() -> augmentation(a.string("augment",
-                dataset == DatasetName.FASHION_MNIST ? "flip" : dataset == DatasetName.FOLDER ? "rrc+flip" : "crop+flip")));
+        ResNetSpec spec = option("model", () -> ResNet.spec(modelName).withInputChannels(dataset.channels()).withClasses(10));
+        int epochs = a.integer("epochs", EPOCHS, 1, MAX_EPOCHS);
+        int batch = a.integer("batch", BATCH, 1, MAX_BATCH);
+        double lr = a.decimal("lr", LR, 0, false, Double.MAX_VALUE, true);
+        String scheduleName = a.choice("schedule", SCHEDULE, List.of("onecycle", "one-cycle", "cosine", "step", "constant"));
+        int stepSize = a.integer("step-size", 30, 1, Integer.MAX_VALUE);
+        double gamma = a.decimal("gamma", 0.1, 0, false, 1, true);
+        double warmup = a.decimal("warmup", Math.min(WARMUP, epochs / 5.0), 0, true, epochs, false);
+        Schedule schedule = option("schedule", () -> Schedule.named(scheduleName, lr, epochs, stepSize, gamma, warmup));
+        String optimizerName = a.choice("optimizer", "sgd", List.of("sgd", "adam"));
+        double momentum = a.decimal("momentum", MOMENTUM, 0, true, 1, false);
+        double weightDecay = a.decimal("weight-decay", WEIGHT_DECAY, 0, Double.MAX_VALUE);
+        boolean nesterov = !a.flag("no-nesterov");
+        if (optimizerName.equals("sgd") && nesterov && momentum == 0) {
+            throw new UsageException("option --momentum 0 needs --no-nesterov: Nesterov momentum needs a momentum above 0");
+        }
+        OptimizerSettings optimizer = option("optimizer", () -> OptimizerSettings.named(optimizerName, momentum, weightDecay, nesterov));
+        String augmentKind = a.choice("augment",
+                dataset == DatasetName.FASHION_MNIST ? "flip" : dataset == DatasetName.FOLDER ? "rrc+flip" : "crop+flip",
+                List.of("crop+flip", "standard", "flip", "crop", "rrc+flip", "rrc", "none"));
+        Augmentation augmentation = augmentation(augmentKind);
         if (a.has("image-size") && dataset != DatasetName.FOLDER) {
-            throw new UsageException("--image-size is for --dataset folder; " + dataset.id() + " images are "
+            throw new UsageException("option --image-size is for --dataset folder; " + dataset.id() + " images are "
                     + dataset.side() + "x" + dataset.side());
         }
-        int imageSize = a.integer("image-size", dataset.side());
-        String freeze = Transfer.freezeMode(a.string("freeze", "none"), spec);
-        Path weightsFile = a.has("weights") ? Path.of(a.string("weights", "")) : null;
-        StateDict weights = weightsFile == null ? null : StateDict.read(weightsFile);
-        double validRatio = a.decimal("valid-ratio", 0.2);
+        int imageSize = a.integer("image-size", dataset.side(), 1, 4096);
+        boolean skipBadImages = a.flag("skip-bad-images");
+        String freeze = option("freeze", () -> Transfer.freezeMode(a.string("freeze", "none"), spec));
+        Path weightsFile = a.path("weights", null);
+        double validRatio = a.decimal("valid-ratio", 0.2, 0, true, 1, false);
+        int patience = a.integer("patience", 0, 0, Integer.MAX_VALUE);
         long seed = a.integer("seed", SEED);
-        int limit = a.integer("limit", 0);
-        Path out = Path.of(a.string("out", "runs/" + modelName + "-" + dataset.id()));
-        Path dataDir = a.has("data-dir") ? Path.of(a.string("data-dir", "")) : null;
+        int limit = a.has("limit") ? a.integer("limit", 0, 1, Integer.MAX_VALUE) : 0;
+        Path out = a.path("out", Path.of("runs/" + modelName + "-" + dataset.id()));
+        Path dataDir = a.path("data-dir", null);
         boolean resume = a.flag("resume");
-        if (!resume && Files.exists(out.resolve(Checkpoint.LAST))) {
-            throw new UsageException(out.resolve(Checkpoint.LAST) + " exists: pass --resume to continue that run,"
-                    + " or --out to write somewhere else");
-        }
-
-        ImageSet all = Transfer.images(dataset, dataDir, true, imageSize, a.flag("skip-bad-images")).limit(limit);
-        ImageSet test = Transfer.images(dataset, dataDir, false, imageSize, a.flag("skip-bad-images")).limit(limit);
-        // pretrained ImageNet weights expect ImageNet's normalisation; the other sets use their own
-        TrainingData data = usage(() -> dataset == DatasetName.FOLDER
-                ? TrainingData.split(all, validRatio, seed, augmentation, Normalization.IMAGENET)
-                : TrainingData.split(all, validRatio, seed, augmentation));
+        // a wrong, damaged or truncated weights file is named now, before the run folder is made
+        StateDict weights = weightsFile == null ? null : StateDict.read(weightsFile);
         Map<String, String> metadata = new LinkedHashMap<>();
         metadata.put("dataset", dataset.id());
         metadata.put("valid ratio", String.valueOf(validRatio));
         metadata.put("limit", String.valueOf(limit));
         metadata.put("augmentation", augmentation.toString());
-        if (dataset == DatasetName.FOLDER) {
-            metadata.put(Transfer.CLASSES, Transfer.classesSetting(all.classes()));
-        }
         if (weightsFile != null) {
             metadata.put("weights", weightsFile.getFileName().toString());
         }
         if (!freeze.equals("none")) {
             metadata.put("freeze", freeze);
         }
-        FitConfig config = usage(() -> FitConfig.of(epochs, schedule)
-                .withBatchSize(a.integer("batch", BATCH))
+        FitConfig config = option("batch", () -> FitConfig.of(epochs, schedule)
+                .withBatchSize(batch)
                 .withOptimizer(optimizer)
                 .withSeed(seed)
-                .withEarlyStopping(a.integer("patience", 0), EarlyStopping.Monitor.VALID_ACCURACY)
+                .withEarlyStopping(patience, EarlyStopping.Monitor.VALID_ACCURACY)
                 .withCheckpoints(out)
                 .withResume(resume)
                 .withModelName(modelName)
                 .withMetadata(metadata));
+        MemoryCheck.requireWeights(modelName + " with " + spec.classes() + " classes", spec);
+
+        // The run folder: made (or found) and locked for the whole run before anything is read, so that
+        // a second run into it is refused now, not after it has overwritten this one's checkpoints.
+        option("out", () -> {
+            RunLock.createFolder(out);
+            return out;
+        });
+        try (RunLock lock = RunLock.acquire(out)) {
+            Path last = out.resolve(Checkpoint.LAST);
+            if (!resume && Files.exists(last)) {
+                throw new UsageException(last + " exists: pass --resume to continue that run,"
+                        + " or --out to write somewhere else");
+            }
+            if (resume && !Files.exists(last)) {
+                throw new UsageException("--resume: there is no " + Checkpoint.LAST + " in " + out + " to resume from"
+                        + " (a run writes it after every epoch); leave out --resume to start a new run there");
+            }
+            if (resume) {
+                // a damaged checkpoint, or one of other settings, is named now, before the data is read
+                // (a folder's class names join the settings once the folder is read; Fit compares them then)
+                Checkpoint saved = Checkpoint.read(last);
+                if (dataset != DatasetName.FOLDER) {
+                    Fit.checkResumable(saved, config);
+                }
+            }
+            return train(a, dataset, spec, modelName, dataDir, limit, validRatio, seed, augmentation, config, out,
+                    new Start(imageSize, skipBadImages, weights, freeze, resume));
+        }
+    }
+
+    /** What train reads beyond the fit config: the images' size and the pretrained start. */
+    private record Start(int imageSize, boolean skipBadImages, StateDict weights, String freeze, boolean resume) {}
+
+    private static int train(Args a, DatasetName dataset, ResNetSpec spec, String modelName, Path dataDir, int limit,
+            double validRatio, long seed, Augmentation augmentation, FitConfig base, Path out, Start start)
+            throws Exception {
+        ImageSet all = Transfer.images(dataset, dataDir, true, start.imageSize(), start.skipBadImages()).limit(limit);
+        ImageSet test = Transfer.images(dataset, dataDir, false, start.imageSize(), start.skipBadImages()).limit(limit);
+        if (test.channels() != all.channels() || test.height() != all.height() || test.width() != all.width()) {
+            throw new DatasetException(String.format("the %s test images are %dx%dx%d but its training images are"
+                    + " %dx%dx%d; both parts must have one size", dataset.id(), test.channels(), test.height(),
+                    test.width(), all.channels(), all.height(), all.width()));
+        }
+        int validCount = (int) Math.round(all.size() * validRatio);
+        if (validRatio > 0 && (validCount == 0 || validCount == all.size())) {
+            throw new UsageException(String.format(Locale.ROOT, "option --valid-ratio %s of %d training images%s leaves"
+                    + " %d for validation and %d for training; both need at least one", a.string("valid-ratio", "0.2"),
+                    all.size(), limit > 0 ? " (--limit " + limit + ")" : "", validCount, all.size() - validCount));
+        }
+        // pretrained ImageNet weights expect ImageNet's normalisation; the other sets use their own
+        TrainingData data = usage(() -> dataset == DatasetName.FOLDER
+                ? TrainingData.split(all, validRatio, seed, augmentation, Normalization.IMAGENET)
+                : TrainingData.split(all, validRatio, seed, augmentation));
+        ResNetSpec sized = spec.withClasses(all.classes().size());
+        ResidualNetwork net = ResNet.build(sized);
+        Shape image = new Shape(all.channels(), all.height(), all.width());
+        MemoryCheck.requireBatch("training " + modelName + " on " + image + " images in batches of "
+                + Math.min(base.batchSize(), data.train().size()), 3 * MemoryCheck.headParameters(sized) * 4,
+                MemoryCheck.activationsPerImage(net, image, true), Math.min(base.batchSize(), data.train().size()),
+                "--batch");
+        FitConfig config = base;
+        if (dataset == DatasetName.FOLDER) {
+            // the class names are known only now; Fit compares them with a resumed checkpoint's
+            Map<String, String> metadata = new LinkedHashMap<>(base.metadata());
+            metadata.put(Transfer.CLASSES, Transfer.classesSetting(all.classes()));
+            config = base.withMetadata(metadata);
+        }
 
         System.out.println(Platform.describe());
         System.out.println(data);
         System.out.print(config);
         try (Model model = Model.newInstance(modelName)) {
-            ResidualNetwork net = ResNet.build(spec.withClasses(all.classes().size()));
             model.setBlock(net);
-            if (weights != null && !(resume && Files.exists(out.resolve(Checkpoint.LAST)))) {
-                System.out.println(Transfer.load(net, weights, model.getNDManager(), seed));
+            if (start.weights() != null && !start.resume()) {
+                System.out.println(Transfer.load(net, start.weights(), model.getNDManager(), seed));
             }
-            Transfer.freeze(net, freeze);
-            Fit fit = new Fit(model, data, config).listen(new ConsoleProgress())
+            Transfer.freeze(net, start.freeze());
+            Fit fit = new Fit(model, data, config).divergenceBound(Fit.divergenceBoundFor(sized.classes()))
+                    .listen(new ConsoleProgress())
                     .listen((record, history) -> System.out.println(String.format(Locale.ROOT,
                             "  resident memory after epoch %d: %.0f MiB (%s; %d engine arrays open)", record.epoch(),
                             Platform.mib(Platform.residentBytes()), Platform.javaMemory(), Platform.openArrays())));
-            long start = System.nanoTime();
+            long begin = System.nanoTime();
             History history = fit.run();
-            double minutes = (System.nanoTime() - start) / 60e9;
+            double minutes = (System.nanoTime() - begin) / 60e9;
             Charts.save(Charts.curves(history, modelName + " on " + dataset.id()), out.resolve("curves.png"));
             System.out.println(fit.stopReason() + String.format(Locale.ROOT, " in %.1f min; peak memory %.0f MiB",
                     minutes, Platform.mib(Platform.peakResidentBytes())));
@@ -212,6 +289,20 @@ public final class TrainCommand implements Command {
             return check.get();
         } catch (IllegalArgumentException e) {
             throw e instanceof UsageException ? e : new UsageException(e.getMessage());
+        }
+    }
+
+    /**
+     * Runs a check of what option {@code --name} gave and turns its failure into a usage error that
+     * names the option: {@code option --model: unknown model 'resnet51'; known models: ...}.
+     */
+    static <T> T option(String name, java.util.function.Supplier<T> check) {
+        try {
+            return check.get();
+        } catch (UsageException e) {
+            throw e;
+        } catch (IllegalArgumentException | RunLock.RunFolderException e) {
+            throw new UsageException("option --" + name + ": " + e.getMessage());
         }
     }
 }

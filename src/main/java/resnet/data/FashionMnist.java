@@ -18,6 +18,8 @@ public final class FashionMnist {
     public static final String ENV = "FASHION_MNIST_DIR";
     /** Where Debian's {@code dataset-fashion-mnist} puts the files. */
     public static final String DEBIAN_DIR = "/usr/share/datasets/fashion-mnist";
+    /** Height and width of every image. */
+    public static final int SIDE = 28;
     /** Label 0..9 in the order of the data set's documentation. */
     public static final List<String> CLASSES = List.of(
             "T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
@@ -56,7 +58,13 @@ public final class FashionMnist {
             throw new DatasetException("Fashion-MNIST folder " + folder + " does not exist; " + HOW_TO_GET);
         }
         String prefix = train ? "train" : "t10k";
-        Idx.Contents images = Idx.read(folder.resolve(prefix + "-images-idx3-ubyte.gz"), 3, HOW_TO_GET);
+        Path imageFile = folder.resolve(prefix + "-images-idx3-ubyte.gz");
+        Idx.Contents images = Idx.read(imageFile, 3, HOW_TO_GET);
+        if (images.dims()[1] != SIDE || images.dims()[2] != SIDE) {
+            // A network built for 28x28 would take other sizes without complaint and learn something else.
+            throw new DatasetException(String.format("corrupt file %s: its images are %dx%d, Fashion-MNIST's are %dx%d; %s",
+                    imageFile, images.dims()[1], images.dims()[2], SIDE, SIDE, HOW_TO_GET));
+        }
         Path labelFile = folder.resolve(prefix + "-labels-idx1-ubyte.gz");
         Idx.Contents labels = Idx.read(labelFile, 1, HOW_TO_GET);
         int n = images.dims()[0];

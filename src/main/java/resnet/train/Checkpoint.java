@@ -10,6 +10,7 @@ import ai.djl.util.Pair;
 import com.google.gson.Gson;
 import com.google.gson.GsonBuilder;
 import com.google.gson.JsonParseException;
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
@@ -25,6 +26,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -42,15 +46,25 @@ import resnet.models.ResidualNetwork;
  * atomic rename, so an interrupted run (an exception, Ctrl-C, a power cut) leaves the previous
  * checkpoint intact, never half a file.
  *
- * <p>Layout: the magic {@value #MAGIC}, a JSON header ({@link Info}), the block's parameters as
- * {@code Block.saveParameters} writes them, and the optimiser's arrays as an encoded {@code NDList}.
+ * <p>Every read checks the whole file against a SHA-256 checksum written when it was saved, so a
+ * damaged checkpoint (a flipped bit on disk, a partial copy, a file edited by hand) is refused with
+ * an error that names it; it never loads as weights that merely look plausible.
+ *
+ * <p>Layout: the magic {@value #MAGIC}; the length of the content (8 bytes) and its SHA-256 (32
+ * bytes); then the content: a JSON header ({@link Info}), the block's parameters as {@code
+ * Block.saveParameters} writes them, and the optimiser's arrays as an encoded {@code NDList}, each
+ * behind its length. Files of the first layout ({@value #MAGIC_V1}, no checksum) are refused with a
+ * message that says so: they cannot be verified.
  */
 public final class Checkpoint {
 
     public static final String LAST = "last.ckpt";
     public static final String BEST = "best.ckpt";
     public static final String HISTORY = "history.csv";
-    static final String MAGIC = "resnet-java checkpoint v1";
+    static final String MAGIC = "resnet-java checkpoint v2";
+    static final String MAGIC_V1 = "resnet-java checkpoint v1";
+    private static final String DIGEST = "SHA-256";
+    private static final int DIGEST_BYTES = 32;
 
     private static final Gson GSON = new GsonBuilder().serializeSpecialFloatingPointValues().setPrettyPrinting().create();
 
@@ -118,7 +132,8 @@ public final class Checkpoint {
      * @throws IllegalStateException naming the network the checkpoint needs, when the weights do not
      *     fit {@code block}; a {@link ResidualNetwork} is checked for its input channels and classes
      *     first, since DJL would load a mismatched stem into a block that is not initialised yet and
-     *     fail only at the first forward pass
+     *     fail only at the first forward pass; and when the weights hold NaN or infinity (a run that
+     *     diverged): such a network predicts nothing, and evaluating or resuming it would only hide that
      */
     public void loadInto(Block block, NDManager manager) {
         if (block instanceof ResidualNetwork net
@@ -135,6 +150,48 @@ public final class Checkpoint {
                     + "); build the model the checkpoint names: " + info.modelName() + " with input "
                     + Arrays.toString(info.inputShape()) + " and " + info.classes() + " classes", e);
         }
+        String bad = nonFiniteWeights(block);
+        if (bad != null) {
+            throw new IllegalStateException("the weights in " + file + " hold NaN or infinite values (" + bad
+                    + "): the run that wrote it had diverged, so it can be neither evaluated nor resumed;"
+                    + " train again, with a lower learning rate");
+        }
+    }
+
+    /**
+     * Where {@code block}'s weights stop being finite: {@code "layer1.0.conv1_weight: 12 of 2304
+     * values"} for the first parameter that holds NaN or infinity, or null when all are finite (or
+     * not yet made). Copies each parameter to the Java heap once, so it makes no engine array.
+     */
+    public static String nonFiniteWeights(Block block) {
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            Parameter parameter = p.getValue();
+            if (!parameter.isInitialized()) {
+                continue;
+            }
+            NDArray array = parameter.getArray();
+            long bad = 0;
+            long total;
+            if (array.getDataType() == ai.djl.ndarray.types.DataType.FLOAT64) {
+                double[] values = array.toDoubleArray();
+                total = values.length;
+                for (double v : values) {
+                    bad += Double.isFinite(v) ? 0 : 1;
+                }
+            } else if (array.getDataType() == ai.djl.ndarray.types.DataType.FLOAT32) {
+                float[] values = array.toFloatArray();
+                total = values.length;
+                for (float v : values) {
+                    bad += Float.isFinite(v) ? 0 : 1;
+                }
+            } else {
+                continue;
+            }
+            if (bad > 0) {
+                return p.getKey() + ": " + bad + " of " + total + " values";
+            }
+        }
+        return null;
     }
 
     /** Every parameter of {@code block} as bytes. */
@@ -168,14 +225,29 @@ public final class Checkpoint {
     }
 
     static void write(Path file, Info info, byte[] parameters, byte[] optimizerState) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(parameters.length + optimizerState.length + 65536);
-        try (DataOutputStream out = new DataOutputStream(bytes)) {
-            out.writeUTF(MAGIC);
+        ByteArrayOutputStream content = new ByteArrayOutputStream(parameters.length + optimizerState.length + 65536);
+        try (DataOutputStream out = new DataOutputStream(content)) {
             writeBlock(out, GSON.toJson(info).getBytes(StandardCharsets.UTF_8));
             writeBlock(out, parameters);
             writeBlock(out, optimizerState);
         }
+        byte[] body = content.toByteArray();
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(body.length + 128);
+        try (DataOutputStream out = new DataOutputStream(bytes)) {
+            out.writeUTF(MAGIC);
+            out.writeLong(body.length);
+            out.write(digest().digest(body));
+            out.write(body);
+        }
         writeAtomically(file, bytes.toByteArray());
+    }
+
+    private static MessageDigest digest() {
+        try {
+            return MessageDigest.getInstance(DIGEST);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(DIGEST + " is missing from this Java runtime", e);
+        }
     }
 
     private static void writeBlock(DataOutputStream out, byte[] bytes) throws IOException {
@@ -183,10 +255,10 @@ public final class Checkpoint {
         out.write(bytes);
     }
 
-    private static byte[] readBlock(DataInputStream in, String what) throws IOException {
+    private static byte[] readBlock(DataInputStream in, String what, long contentLength) throws IOException {
         int length = in.readInt();
-        if (length < 0) {
-            throw new IOException(what + " has a negative length");
+        if (length < 0 || length > contentLength) {
+            throw new DamagedBlockException(what + " has an impossible length (" + length + " bytes)");
         }
         byte[] bytes = new byte[length];
         in.readFully(bytes);
@@ -194,36 +266,87 @@ public final class Checkpoint {
     }
 
     /**
-     * Reads a checkpoint.
+     * Reads a checkpoint and verifies its checksum.
      *
-     * @throws IOException naming the file when it is missing or not a complete checkpoint
+     * @throws IOException naming the file when it is missing, not a checkpoint of this library,
+     *     truncated, or damaged (its content does not match the checksum it was written with)
      */
     public static Checkpoint read(Path file) throws IOException {
         if (!Files.isRegularFile(file)) {
             throw new IOException("no checkpoint at " + file + " (a run writes " + LAST + " and " + BEST
                     + " into its --out folder)");
         }
-        try (InputStream raw = Files.newInputStream(file); DataInputStream in = new DataInputStream(raw)) {
+        long size = Files.size(file);
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file), 1 << 16);
+                DataInputStream in = new DataInputStream(raw)) {
             String magic;
             try {
                 magic = in.readUTF();
             } catch (IOException e) {
                 magic = "";
             }
-            if (!MAGIC.equals(magic)) {
-                throw new IOException(file + " is not a checkpoint of this library (it does not start with '" + MAGIC + "')");
+            if (MAGIC_V1.equals(magic)) {
+                throw new IOException(file + " was written by an earlier version of this library, without a checksum,"
+                        + " so it cannot be verified; train again to get a checkpoint of the current format");
             }
-            Info info = GSON.fromJson(new String(readBlock(in, "the header"), StandardCharsets.UTF_8), Info.class);
+            if (!MAGIC.equals(magic)) {
+                throw new IOException(file + " is not a checkpoint of this library, or its first bytes are damaged"
+                        + " (it does not start with '" + MAGIC + "')");
+            }
+            long length = in.readLong();
+            byte[] expected = new byte[DIGEST_BYTES];
+            in.readFully(expected);
+            long headerBytes = 2 + MAGIC.length() + 8 + DIGEST_BYTES;
+            if (length != size - headerBytes) {
+                throw new IOException(size - headerBytes < length
+                        ? String.format("%s is truncated: the checkpoint ends early (%d of its %d bytes are there)",
+                                file, size, length + headerBytes)
+                        : String.format("%s is damaged: it is %d bytes long, its header says %d; the checkpoint cannot"
+                                + " be trusted (use the other checkpoint of the run, or train again)", file, size,
+                                length + headerBytes));
+            }
+            MessageDigest digest = digest();
+            DataInputStream body = new DataInputStream(new DigestInputStream(in, digest));
+            byte[] header;
+            byte[] parameters;
+            byte[] optimizer;
+            try {
+                header = readBlock(body, "the header", length);
+                parameters = readBlock(body, "the parameters", length);
+                optimizer = readBlock(body, "the optimizer state", length);
+            } catch (EOFException e) {
+                // the file has the length its header gives, so a part that runs past the end has a damaged length
+                throw new DamagedBlockException("the lengths of its parts do not add up to its size");
+            }
+            if (!MessageDigest.isEqual(expected, digest.digest()) || in.read() != -1) {
+                throw new IOException(file + " is damaged: its content does not match the " + DIGEST + " checksum"
+                        + " written with it; the checkpoint cannot be trusted (use the other checkpoint of the run,"
+                        + " or train again)");
+            }
+            Info info;
+            try {
+                info = GSON.fromJson(new String(header, StandardCharsets.UTF_8), Info.class);
+            } catch (JsonParseException e) {
+                throw new IOException(file + " has a corrupt header: " + e.getMessage(), e);
+            }
             if (info == null || info.modelName() == null || info.inputShape() == null || info.mean() == null) {
                 throw new IOException(file + " has an incomplete header");
             }
-            byte[] parameters = readBlock(in, "the parameters");
-            byte[] optimizer = readBlock(in, "the optimizer state");
             return new Checkpoint(file, info, parameters, optimizer);
         } catch (EOFException e) {
             throw new IOException(file + " is truncated: the checkpoint ends early", e);
-        } catch (JsonParseException e) {
-            throw new IOException(file + " has a corrupt header: " + e.getMessage(), e);
+        } catch (DamagedBlockException e) {
+            throw new IOException(file + " is damaged: " + e.getMessage() + "; the checkpoint cannot be trusted"
+                    + " (use the other checkpoint of the run, or train again)", e);
+        }
+    }
+
+    /** A block length that cannot be right: the checksum would fail too, but reading on would not get there. */
+    private static final class DamagedBlockException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        DamagedBlockException(String message) {
+            super(message);
         }
     }
 

@@ -50,9 +50,16 @@ import resnet.data.TrainingData;
  *       state, history) and ends with the same history as an uninterrupted run, timing aside.</li>
  *   <li><b>Best weights</b>: the best epoch's weights (by the monitored validation metric) are put
  *       back at the end ({@link FitConfig#restoreBest()}), also when early stopping ends the run.</li>
- *   <li><b>Safe stops</b>: a NaN or infinite loss throws {@link NonFiniteLossException} naming the
- *       epoch and batch before the bad update; checkpoints are replaced atomically, so the last good
- *       one survives any interruption.</li>
+ *   <li><b>Safe stops</b>: a run that diverges throws {@link NonFiniteLossException} naming the
+ *       epoch and batch: a NaN or infinite training loss (before the bad update), a NaN or infinite
+ *       validation loss, weights that hold NaN or infinity at the end of an epoch, and, when
+ *       {@link #divergenceBound(double)} sets one, a batch's mean loss above that bound
+ *       ({@link #divergenceBoundFor(int)}: a hundred times the loss of a uniform guess, what
+ *       {@code resnet train} uses). The epoch that diverged is never written, neither as
+ *       {@code last.ckpt} nor as {@code best.ckpt}; checkpoints are replaced atomically, so the last
+ *       good one survives any interruption.</li>
+ *   <li><b>One run per folder</b>: with checkpoints, the folder is locked ({@link RunLock}) for the
+ *       whole run, so a second run into it is refused instead of mixing its files with this one's.</li>
  *   <li><b>Flat memory</b>: each batch's arrays, and all the step computes from them, live in a
  *       sub-manager closed after the step.</li>
  *   <li><b>Every device</b>: the batch is split across {@code Engine.getInstance().getDevices()}
@@ -61,6 +68,24 @@ import resnet.data.TrainingData;
  */
 public final class Fit {
 
+    /**
+     * The usual divergence bound is this many times ln(classes), the cross-entropy of a uniform
+     * guess: 230 for 10 classes. An untrained network starts near ln(classes); a batch whose mean
+     * loss is a hundred times that is not a hard batch but a network whose outputs have blown up.
+     */
+    public static final double DIVERGENCE_FACTOR = 100;
+
+    /**
+     * {@link #DIVERGENCE_FACTOR} · ln(classes): 230.3 for 10 classes, 69.3 for 2.
+     *
+     * <p>Not the fit loop's default, which stops on NaN and infinity only: the series' notebooks
+     * study divergence itself (notebook 03 reports where each run's loss became NaN), and a bound
+     * would move those points a batch or two earlier.
+     */
+    public static double divergenceBoundFor(int classes) {
+        return DIVERGENCE_FACTOR * Math.log(Math.max(2, classes));
+    }
+
     private final Model model;
     private final TrainingData data;
     private final FitConfig config;
@@ -68,6 +93,7 @@ public final class Fit {
     private Device[] devices = Engine.getInstance().getDevices();
     private int bestEpoch;
     private String stopReason = "not run yet";
+    private double lossBound = Double.POSITIVE_INFINITY;
 
     /**
      * @param model with its block set; its arrays are made by the run (or loaded when resuming)
@@ -97,6 +123,21 @@ public final class Fit {
         return this;
     }
 
+    /**
+     * Stops the run when a batch's mean training loss exceeds {@code bound}, e.g. {@link
+     * #divergenceBoundFor(int) divergenceBoundFor(classes)}; returns this. Without it the run stops on a NaN
+     * or infinite loss only.
+     *
+     * @param bound a positive loss; {@code Double.POSITIVE_INFINITY} (the default) stops only on NaN or infinity
+     */
+    public Fit divergenceBound(double bound) {
+        if (!(bound > 0)) {
+            throw new IllegalArgumentException("the divergence bound must be a positive loss, got " + bound);
+        }
+        this.lossBound = bound;
+        return this;
+    }
+
     /** The epoch whose weights the model holds after {@link #run()} (when restoreBest is on). */
     public int bestEpoch() {
         return bestEpoch;
@@ -121,6 +162,16 @@ public final class Fit {
      * @throws IllegalStateException when resuming from a checkpoint of other settings
      */
     public History run() throws IOException {
+        Path dir = config.checkpointDir();
+        if (dir == null) {
+            return runLocked();
+        }
+        try (RunLock lock = RunLock.acquire(dir)) {
+            return runLocked();
+        }
+    }
+
+    private History runLocked() throws IOException {
         Path dir = config.checkpointDir();
         Checkpoint resumeFrom = null;
         if (dir != null && config.resume() && Files.exists(dir.resolve(Checkpoint.LAST))) {
@@ -167,6 +218,7 @@ public final class Fit {
             }
             for (int epoch = first; epoch <= config.epochs() && !stopping.shouldStop(); epoch++) {
                 EpochRecord record = epoch(step, epoch);
+                checkFinite(record, block);
                 history.add(record);
                 boolean improved = stopping.update(record);
                 if (improved) {
@@ -219,6 +271,17 @@ public final class Fit {
     }
 
     private void checkSameSettings(Checkpoint checkpoint) {
+        checkResumable(checkpoint, config);
+    }
+
+    /**
+     * Refuses to resume {@code checkpoint} with {@code config} when they differ in anything that
+     * decides what the run computes ({@link FitConfig#settings()}): the resumed run would not
+     * continue the saved one.
+     *
+     * @throws IllegalStateException naming each setting that differs, with both values
+     */
+    public static void checkResumable(Checkpoint checkpoint, FitConfig config) {
         Map<String, String> saved = checkpoint.info().settings();
         Map<String, String> now = config.settings();
         if (!saved.equals(now)) {
@@ -254,11 +317,11 @@ public final class Fit {
                 try (Batch batch = loader.next(trainer.getManager())) {
                     TrainingStep.Result result = step.run(batch, lr);
                     if (!result.finite()) {
-                        Path dir = config.checkpointDir();
-                        String note = dir == null ? "" : epoch > 1
-                                ? "; the last good checkpoint, " + dir.resolve(Checkpoint.LAST) + " (epoch " + (epoch - 1) + "), is kept"
-                                : "; no checkpoint was written (the first epoch did not finish)";
-                        throw new NonFiniteLossException(epoch, b + 1, batches, result.loss(), lr, note);
+                        throw new NonFiniteLossException(epoch, b + 1, batches, result.loss(), lr, checkpointNote(epoch));
+                    }
+                    if (result.loss() > lossBound) {
+                        throw NonFiniteLossException.pastBound(epoch, b + 1, batches, result.loss(), lossBound, lr,
+                                checkpointNote(epoch));
                     }
                     lossSum += result.loss() * result.size();
                     correct += result.correct();
@@ -277,6 +340,33 @@ public final class Fit {
         double seconds = (System.nanoTime() - start) / 1e9;
         return new EpochRecord(epoch, lossSum / seen, (double) correct / seen, valid[0], valid[1], firstLr, seconds,
                 seen / trainSeconds);
+    }
+
+    /** What a divergence in {@code epoch} leaves on disk: the last completed epoch's checkpoint, or none. */
+    private String checkpointNote(int epoch) {
+        Path dir = config.checkpointDir();
+        if (dir == null) {
+            return "";
+        }
+        return epoch > 1
+                ? "; the last good checkpoint, " + dir.resolve(Checkpoint.LAST) + " (epoch " + (epoch - 1) + "), is kept"
+                : "; no checkpoint was written (the first epoch did not finish)";
+    }
+
+    /**
+     * Stops the run before an epoch that diverged is recorded or saved: a NaN or infinite validation
+     * loss (the training loss of each batch was checked as it came), or weights that are no longer
+     * all finite (a run without validation would not notice otherwise).
+     */
+    private void checkFinite(EpochRecord record, Block block) {
+        if (data.hasValidation() && !Double.isFinite(record.validLoss())) {
+            throw NonFiniteLossException.validation(record.epoch(), record.validLoss(), record.learningRate(),
+                    checkpointNote(record.epoch()));
+        }
+        String bad = Checkpoint.nonFiniteWeights(block);
+        if (bad != null) {
+            throw NonFiniteLossException.weights(record.epoch(), bad, checkpointNote(record.epoch()));
+        }
     }
 
     /** Mean loss and accuracy on the validation part, in inference mode (BatchNorm on running statistics). */

@@ -117,7 +117,7 @@ public record Trial(String name, History history, Evaluation train, Evaluation t
     /** "diverged at epoch e, batch b" or "training loss 0.1234, error 3.21%". */
     public String outcome() {
         if (diverged()) {
-            return String.format(Locale.ROOT, "diverged at epoch %d, batch %d", divergence.epoch(), divergence.batch());
+            return "diverged at " + divergence.where();
         }
         return String.format(Locale.ROOT, "training loss %.4f, error %.2f%%", trainLoss(), 100 * trainError());
     }

@@ -55,6 +55,6 @@ class SummaryCommandTest {
         assertTrue(small.err().contains("the minimum is 32x32"), small.err());
         CliRun classes = run("summary", "resnet18", "--classes", "0");
         assertEquals(2, classes.status());
-        assertTrue(classes.err().contains("classes must be positive, got 0"), classes.err());
+        assertTrue(classes.err().contains("option --classes must be at least 1, got 0"), classes.err());
     }
 }

@@ -148,6 +148,78 @@ class FitTest {
         assertEquals(1, last.history().size());
     }
 
+    /** Scores pass in training and become NaN in inference: every training batch is finite, validation is not. */
+    private static final class NaNInInference extends ai.djl.nn.AbstractBlock {
+        @Override
+        protected NDList forwardInternal(ai.djl.training.ParameterStore store, NDList inputs, boolean training,
+                ai.djl.util.PairList<String, Object> params) {
+            return training ? inputs : new NDList(inputs.head().mul(Float.NaN));
+        }
+
+        @Override
+        public ai.djl.ndarray.types.Shape[] getOutputShapes(ai.djl.ndarray.types.Shape[] inputShapes) {
+            return inputShapes;
+        }
+    }
+
+    @Test
+    void aNonFiniteValidationLossStopsTheRunAndNothingIsSaved(@TempDir Path dir) throws IOException {
+        SequentialBlock net = new SequentialBlock().add(ResNet.build(TINY)).add(new NaNInInference());
+        try (Model model = Model.newInstance("nan-in-validation")) {
+            model.setBlock(net);
+            Fit fit = new Fit(model, data(), config(3).withCheckpoints(dir));
+            NonFiniteLossException e = assertThrows(NonFiniteLossException.class, fit::run);
+            assertEquals("epoch 1, validation", e.where());
+            assertTrue(e.getMessage().contains("the validation loss became NaN after epoch 1"), e.getMessage());
+        }
+        assertFalse(Files.exists(dir.resolve(Checkpoint.BEST)), "a non-finite epoch is never the best");
+        assertFalse(Files.exists(dir.resolve(Checkpoint.LAST)));
+    }
+
+    @Test
+    void aLossPastTheDivergenceBoundStopsTheRun() {
+        try (Model model = Model.newInstance("tiny")) {
+            model.setBlock(ResNet.build(TINY));
+            Fit fit = new Fit(model, data(), config(2)).divergenceBound(0.01);
+            NonFiniteLossException e = assertThrows(NonFiniteLossException.class, fit::run);
+            assertEquals("epoch 1, batch 1", e.where());
+            assertTrue(e.getMessage().contains("past the divergence bound of 0.01000"), e.getMessage());
+        }
+        assertEquals(100 * Math.log(10), Fit.divergenceBoundFor(10), 1e-12);
+    }
+
+    /**
+     * The issue's runs in miniature: far too high a learning rate, with BatchNorm (1e6) and without
+     * (30). Each run must stop naming where, and whatever it left on disk must be finite: no
+     * checkpoint of a diverged epoch, as last or as best.
+     */
+    @Test
+    void aLearningRateThatDivergesStopsAndLeavesOnlyFiniteCheckpoints(@TempDir Path dir) throws IOException {
+        for (boolean batchNorm : new boolean[] {true, false}) {
+            double lr = batchNorm ? 1e6 : 30;
+            Path out = dir.resolve("bn-" + batchNorm);
+            try (Model model = Model.newInstance("tiny")) {
+                model.setBlock(ResNet.build(TINY.withBatchNorm(batchNorm)));
+                Fit fit = new Fit(model, data(), config(3).withSchedule(Schedule.constant(lr)).withCheckpoints(out));
+                NonFiniteLossException e = assertThrows(NonFiniteLossException.class, fit::run, "lr " + lr);
+                assertTrue(e.getMessage().contains("epoch " + e.epoch()), e.getMessage());
+                for (String name : new String[] {Checkpoint.LAST, Checkpoint.BEST}) {
+                    if (Files.exists(out.resolve(name))) {
+                        Checkpoint saved = Checkpoint.read(out.resolve(name));
+                        assertTrue(saved.info().epoch() < e.epoch(), name + " holds an epoch before the divergence");
+                        for (EpochRecord r : saved.history().epochs()) {
+                            assertTrue(Double.isFinite(r.trainLoss()) && Double.isFinite(r.validLoss()), r.toString());
+                        }
+                        try (Model again = Model.newInstance("tiny")) {
+                            again.setBlock(ResNet.build(TINY.withBatchNorm(batchNorm)));
+                            saved.loadInto(again.getBlock(), again.getNDManager()); // finite weights, or this throws
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void checkpointRoundTripRebuildsTheSameModel(@TempDir Path dir) throws IOException {
         TrainingData data = data();
