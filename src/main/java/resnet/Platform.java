@@ -136,6 +136,15 @@ public final class Platform {
         return policy == null || policy.isBlank() ? "runtime" : policy.trim().toLowerCase(Locale.ROOT);
     }
 
+    /**
+     * The machine's load average over the last minute (runnable processes, all users), or -1 where
+     * the system does not tell: printed next to a timing, since a shared machine runs slower when
+     * other jobs want its cores.
+     */
+    public static double loadAverage() {
+        return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+    }
+
     /** Bytes as MiB, for printing. */
     public static double mib(long bytes) {
         return bytes / (1024.0 * 1024.0);

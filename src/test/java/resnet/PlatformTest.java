@@ -50,6 +50,16 @@ class PlatformTest {
     }
 
     @Test
+    void readsTheMachinesLoadAverageOnLinux() throws Exception {
+        // /proc/loadavg's first field is the one-minute average the JVM reports
+        double expected = Double.parseDouble(java.nio.file.Files.readString(java.nio.file.Path.of("/proc/loadavg"))
+                .split(" ")[0]);
+        double load = Platform.loadAverage();
+        assertTrue(load >= 0, "Linux tells the load average");
+        assertEquals(expected, load, Math.max(1.0, expected), "close to /proc/loadavg, read a moment apart");
+    }
+
+    @Test
     void namesTheNativeAllocator() {
         // the test JVM runs without bin/resnet's preload, unless the caller set LD_PRELOAD itself
         String expected = String.valueOf(System.getenv("LD_PRELOAD")).contains("tcmalloc") ? "tcmalloc"

@@ -60,6 +60,15 @@ public final class History {
         return epochs.get(epoch - 1);
     }
 
+    /**
+     * The highest validation accuracy of any epoch: what early stopping and {@code best.ckpt} pick
+     * by, and so the number to choose a run or a learning rate with. NaN when no epoch was validated.
+     */
+    public double bestValidAccuracy() {
+        return epochs.stream().mapToDouble(EpochRecord::validAccuracy).filter(v -> !Double.isNaN(v))
+                .max().orElse(Double.NaN);
+    }
+
     /** The records with their timing set to 0: two runs that compute the same have equal lists. */
     public List<EpochRecord> withoutTiming() {
         return epochs.stream().map(EpochRecord::withoutTiming).toList();

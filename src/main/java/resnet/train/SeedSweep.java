@@ -1,6 +1,7 @@
 package resnet.train;
 
 import ai.djl.nn.Block;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -45,7 +46,10 @@ public record SeedSweep(String name, List<Long> seeds, List<Trial> trials) {
 
     /**
      * Trains a fresh network for every seed with {@code config.withSeed(seed)}, then evaluates it
-     * ({@link Trial#run}). A seed whose loss blows up is recorded as diverged, not thrown.
+     * ({@link Trial#run}). A seed whose loss blows up is recorded as diverged, not thrown. When
+     * {@code config} asks for checkpoints, each seed writes its own into
+     * {@link #seedFolder(Path, long) seed-S} under that folder, so that no seed overwrites (or,
+     * with resume, tries to continue) another seed's run.
      *
      * @param network called once per seed for a new, uninitialised block
      * @param test the test images, or null for none
@@ -65,9 +69,18 @@ public record SeedSweep(String name, List<Long> seeds, List<Trial> trials) {
         }
         List<Trial> trials = new ArrayList<>();
         for (long seed : seeds) {
-            trials.add(Trial.run(name + " seed " + seed, network.get(), data, config.withSeed(seed), test, listeners));
+            FitConfig seeded = config.withSeed(seed);
+            if (config.checkpointDir() != null) {
+                seeded = seeded.withCheckpoints(seedFolder(config.checkpointDir(), seed));
+            }
+            trials.add(Trial.run(name + " seed " + seed, network.get(), data, seeded, test, listeners));
         }
         return new SeedSweep(name, seeds, trials);
+    }
+
+    /** Where the trial of {@code seed} keeps its checkpoints when a sweep's config names {@code dir}. */
+    public static Path seedFolder(Path dir, long seed) {
+        return dir.resolve("seed-" + seed);
     }
 
     /** The seeds 1, 2, ..., {@code count}. */
@@ -81,6 +94,22 @@ public record SeedSweep(String name, List<Long> seeds, List<Trial> trials) {
     /** Any per-trial number over the seeds, e.g. {@code sweep.of(Trial::trainError)}. */
     public Spread of(ToDoubleFunction<Trial> metric) {
         return Spread.of(trials.stream().mapToDouble(metric).toArray());
+    }
+
+    /**
+     * One spread per epoch of a per-epoch number ({@code EpochRecord::validAccuracy}), over the
+     * seeds that reached that epoch: the points of a learning curve with its spread. A run stopped
+     * early (or diverged) counts only for the epochs it completed.
+     */
+    public List<Spread> perEpoch(ToDoubleFunction<EpochRecord> metric) {
+        int epochs = trials.stream().mapToInt(t -> t.history().size()).max().orElse(0);
+        List<Spread> spreads = new ArrayList<>();
+        for (int e = 1; e <= epochs; e++) {
+            int epoch = e;
+            spreads.add(Spread.of(trials.stream().filter(t -> t.history().size() >= epoch)
+                    .mapToDouble(t -> metric.applyAsDouble(t.history().epoch(epoch))).toArray()));
+        }
+        return spreads;
     }
 
     /** Fraction of training images wrong after training (fresh pass, inference mode), over the seeds. */

@@ -59,7 +59,8 @@ public record Trial(String name, History history, Evaluation train, Evaluation t
         List<EpochRecord> completed = new ArrayList<>();
         try (Model model = Model.newInstance(name)) {
             model.setBlock(block);
-            Fit fit = new Fit(model, data, config.withModelName(name)).listen((record, history) -> completed.add(record));
+            // the config's model name stays: a checkpoint names the network that rebuilds it
+            Fit fit = new Fit(model, data, config).listen((record, history) -> completed.add(record));
             for (FitListener listener : listeners) {
                 fit.listen(listener);
             }

@@ -6,8 +6,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import resnet.TestData;
 import resnet.data.Augmentation;
 import resnet.data.ImageSet;
@@ -87,6 +91,36 @@ class SeedSweepTest {
         assertTrue(lines.get(0).startsWith("network") && lines.get(0).contains("test error"), table);
         assertTrue(lines.get(2).startsWith("tiny") && lines.get(2).contains(train.percent()), table);
         assertTrue(lines.stream().allMatch(l -> l.length() <= 110), table);
+    }
+
+    @Test
+    void perEpochSpreadsAreOverTheSeedsOfThatEpoch() {
+        SeedSweep sweep = SeedSweep.run("tiny", () -> ResNet.build(TINY), DATA, CONFIG, null, List.of(1L, 2L, 3L));
+        List<Spread> valid = sweep.perEpoch(EpochRecord::validAccuracy);
+        assertEquals(2, valid.size(), "one spread per epoch");
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            int e = epoch;
+            double[] values = sweep.trials().stream().mapToDouble(t -> t.history().epoch(e).validAccuracy()).toArray();
+            assertEquals(Spread.of(values), valid.get(epoch - 1));
+        }
+        assertEquals(0, sweep.testError().n(), "no test set, no test error");
+    }
+
+    @Test
+    void eachSeedWritesItsOwnCheckpointsUnderTheModelNameOfTheConfig(@TempDir Path dir) throws IOException {
+        FitConfig config = CONFIG.withCheckpoints(dir).withModelName("resnet20");
+        SeedSweep sweep = SeedSweep.run("tiny", () -> ResNet.build(TINY), DATA, config, null, List.of(4L, 7L));
+        for (int i = 0; i < 2; i++) {
+            long seed = sweep.seeds().get(i);
+            Path folder = SeedSweep.seedFolder(dir, seed);
+            assertEquals(dir.resolve("seed-" + seed), folder);
+            Checkpoint last = Checkpoint.read(folder.resolve(Checkpoint.LAST));
+            assertEquals("resnet20", last.info().modelName(), "the network's name, not the trial's");
+            assertEquals(String.valueOf(seed), last.info().settings().get("seed"));
+            assertEquals(sweep.trials().get(i).history().withoutTiming(), last.history().withoutTiming());
+            assertTrue(Files.isRegularFile(folder.resolve(Checkpoint.BEST)));
+        }
+        assertFalse(Files.exists(dir.resolve(Checkpoint.LAST)), "nothing written to the shared folder itself");
     }
 
     @Test
