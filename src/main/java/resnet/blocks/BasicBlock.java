@@ -28,7 +28,7 @@ public class BasicBlock extends ResidualBlock {
         addLayer("conv1", conv(inChannels, planes, 3, stride, 1, options));
         addNorm("bn1", options, false);
         addLayer("relu1", Layers.relu());
-        addLayer("conv2", conv(planes, planes, 3, 1, 1, options));
+        addLayer("conv2", lastConv(planes, planes, 3, 1, 1, options));
         addNorm("bn2", options, options.zeroInitResidual());
         addShortcut(options);
     }

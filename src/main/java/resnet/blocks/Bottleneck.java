@@ -39,7 +39,7 @@ public class Bottleneck extends ResidualBlock {
         addLayer("conv2", conv(width, width, 3, strideFirst ? 1 : stride, options.groups(), options));
         addNorm("bn2", options, false);
         addLayer("relu2", Layers.relu());
-        addLayer("conv3", conv(width, planes * EXPANSION, 1, 1, 1, options));
+        addLayer("conv3", lastConv(width, planes * EXPANSION, 1, 1, 1, options));
         addNorm("bn3", options, options.zeroInitResidual());
         addShortcut(options);
     }

@@ -70,6 +70,43 @@ public abstract class Chain extends AbstractBlock {
         return false;
     }
 
+    /**
+     * Sees the output of every child of every chain as a forward pass runs: how a measurement of
+     * layer responses ({@code resnet.inspect.LayerResponses}) reads the arrays inside a network
+     * without a second copy of its forward logic. Not for training: it runs on every step.
+     */
+    @FunctionalInterface
+    public interface Observer {
+        /**
+         * Called with a child's output right after the child ran, before the chain closes anything.
+         *
+         * @param chain the chain the child belongs to
+         * @param child the block that just ran
+         * @param output what it put out; the observer must not close it nor keep it past the call
+         */
+        void seen(Chain chain, Block child, NDList output);
+    }
+
+    private static final ThreadLocal<Observer> OBSERVER = new ThreadLocal<>();
+
+    /**
+     * Runs {@code pass} with {@code observer} seeing every child's output of every chain that runs
+     * on this thread, then removes it (also when {@code pass} throws). Observers do not nest.
+     *
+     * @throws IllegalStateException when an observer is already installed on this thread
+     */
+    public static void observe(Observer observer, Runnable pass) {
+        if (OBSERVER.get() != null) {
+            throw new IllegalStateException("an observer is already watching this thread's forward passes");
+        }
+        OBSERVER.set(java.util.Objects.requireNonNull(observer, "observer"));
+        try {
+            pass.run();
+        } finally {
+            OBSERVER.remove();
+        }
+    }
+
     /** The blocks that run one after another, in order. */
     protected abstract List<Block> chain();
 
@@ -92,6 +129,10 @@ public abstract class Chain extends AbstractBlock {
         NDList current = inputs;
         for (Block block : chain()) {
             NDList next = block.forward(parameterStore, current, training && trains(block), params);
+            Observer observer = OBSERVER.get();
+            if (observer != null) {
+                observer.seen(this, block, next);
+            }
             release(current, next, inputs);
             current = next;
         }

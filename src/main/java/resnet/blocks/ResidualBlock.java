@@ -7,8 +7,10 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.nn.Block;
+import ai.djl.nn.Parameter;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
+import ai.djl.training.initializer.Initializer;
 import ai.djl.util.PairList;
 import java.util.List;
 import java.util.Optional;
@@ -68,6 +70,19 @@ public abstract class ResidualBlock extends Chain {
     protected static Conv2d conv(
             int in, int out, int kernel, int stride, int groups, BlockOptions options) {
         return Layers.conv(in, out, kernel, stride, groups, !options.batchNorm());
+    }
+
+    /**
+     * The branch's last convolution: {@link #conv}, with weights starting at 0 when the options ask for
+     * {@link BlockOptions#zeroInitLastConv()}, so that without BatchNorm the branch starts at F(x) = 0.
+     */
+    protected static Conv2d lastConv(
+            int in, int out, int kernel, int stride, int groups, BlockOptions options) {
+        Conv2d conv = conv(in, out, kernel, stride, groups, options);
+        if (options.zeroInitLastConv()) {
+            conv.setInitializer(Initializer.ZEROS, Parameter.Type.WEIGHT); // its bias starts at 0 anyway
+        }
+        return conv;
     }
 
     /**

@@ -179,6 +179,14 @@ public record ResNetSpec(
         return withOptions(options.withZeroInitResidual(zeroInitResidual));
     }
 
+    /**
+     * Each branch's last convolution starting at zero weights, for a network without BatchNorm
+     * ({@link BlockOptions#zeroInitLastConv()}): call it after {@code withBatchNorm(false)}.
+     */
+    public ResNetSpec withZeroInitLastConv(boolean zeroInitLastConv) {
+        return withOptions(options.withZeroInitLastConv(zeroInitLastConv));
+    }
+
     /** Whether a BatchNorm follows every convolution (the stem's and the projections' included). */
     public boolean hasBatchNorm() {
         return options.batchNorm();

@@ -3,9 +3,11 @@ package resnet.train;
 import ai.djl.nn.Block;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.function.BiConsumer;
 import java.util.function.Supplier;
 import java.util.function.ToDoubleFunction;
 import java.util.stream.LongStream;
@@ -59,6 +61,20 @@ public record SeedSweep(String name, List<Long> seeds, List<Trial> trials) {
      */
     public static SeedSweep run(String name, Supplier<Block> network, TrainingData data, FitConfig config,
             ImageSet test, List<Long> seeds, FitListener... listeners) {
+        return runAndInspect(name, network, data, config, test, seeds, null, listeners);
+    }
+
+    /**
+     * {@link #run(String, Supplier, TrainingData, FitConfig, ImageSet, List, FitListener...)} that also
+     * hands each seed's trained network to {@code trained}, after its last epoch and before it is
+     * closed: the way to measure something inside the trained networks (their layer responses, their
+     * weights) without keeping them all. A seed that diverged is not handed over.
+     *
+     * @param trained called with the seed and its trained network, or null
+     */
+    public static SeedSweep runAndInspect(String name, Supplier<Block> network, TrainingData data,
+            FitConfig config, ImageSet test, List<Long> seeds, BiConsumer<Long, Block> trained,
+            FitListener... listeners) {
         Objects.requireNonNull(network, "network");
         if (seeds == null || seeds.isEmpty()) {
             throw new IllegalArgumentException("a seed sweep of '" + name + "' needs at least one seed, got none");
@@ -73,7 +89,21 @@ public record SeedSweep(String name, List<Long> seeds, List<Trial> trials) {
             if (config.checkpointDir() != null) {
                 seeded = seeded.withCheckpoints(seedFolder(config.checkpointDir(), seed));
             }
-            trials.add(Trial.run(name + " seed " + seed, network.get(), data, seeded, test, listeners));
+            Block block = network.get();
+            FitListener[] all = listeners;
+            if (trained != null) {
+                all = Arrays.copyOf(listeners, listeners.length + 1);
+                all[listeners.length] = new FitListener() {
+                    @Override
+                    public void onEpoch(EpochRecord record, History history) {}
+
+                    @Override
+                    public void onEnd(History history) {
+                        trained.accept(seed, block);
+                    }
+                };
+            }
+            trials.add(Trial.run(name + " seed " + seed, block, data, seeded, test, all));
         }
         return new SeedSweep(name, seeds, trials);
     }

@@ -123,7 +123,8 @@ public final class Charts {
     public static BufferedImage errorBars(String title, String xLabel, String yLabel, List<? extends Number> x,
             Map<String, List<Spread>> series, double scale) {
         XYChart chart = chart(title, xLabel, yLabel);
-        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS); // clear of the points
+        // outside the plot: a legend inside would hide the points and bars in its corner
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
         double[] xs = x.stream().mapToDouble(Number::doubleValue).toArray();
         double span = xs.length < 2 ? 1 : Arrays.stream(xs).max().getAsDouble() - Arrays.stream(xs).min().getAsDouble();
         double step = series.size() < 2 ? 0 : 0.02 * span / (series.size() - 1);

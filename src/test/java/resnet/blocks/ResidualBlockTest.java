@@ -191,7 +191,37 @@ class ResidualBlockTest {
     void zeroInitWithoutBatchNormIsRejected() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> BlockOptions.DEFAULTS.withZeroInitResidual(true).withBatchNorm(false));
-        assertTrue(e.getMessage().contains("no gamma to zero"), e.getMessage());
+        assertTrue(e.getMessage().contains("no gamma to zero") && e.getMessage().contains("zeroInitLastConv"),
+                e.getMessage());
+    }
+
+    @ParameterizedTest
+    @EnumSource(BlockKind.class)
+    void zeroInitLastConvWithoutBatchNormPassesReluOfItsInputThrough(BlockKind kind) {
+        ResidualBlock block = shapeKeeping(kind, BlockOptions.DEFAULTS.withBatchNorm(false).withZeroInitLastConv(true));
+        try (NDManager manager = NDManager.newBaseManager()) {
+            manager.getEngine().setRandomSeed(7);
+            NDArray x = manager.randomNormal(new Shape(2, block.inChannels(), 6, 6));
+            // F(x) ends in a convolution of weight 0 and bias 0, so H(x) = ReLU(0 + x)
+            assertArrayEquals(Activation.relu(x).toFloatArray(), forward(block, manager, x, true).toFloatArray(), 0f);
+            String last = kind == BlockKind.BASIC ? "conv2" : "conv3";
+            for (var p : block.getParameters()) {
+                boolean zero = p.getValue().getArray().abs().max().getFloat() == 0f;
+                if (p.getKey().startsWith(last)) {
+                    assertTrue(zero, p.getKey() + " starts at 0");
+                } else if (p.getValue().getType() == Parameter.Type.WEIGHT) {
+                    assertFalse(zero, p.getKey() + " keeps its Kaiming start");
+                }
+            }
+        }
+    }
+
+    @Test
+    void zeroInitLastConvWithBatchNormIsRejected() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> BlockOptions.DEFAULTS.withZeroInitLastConv(true));
+        assertTrue(e.getMessage().contains("use zeroInitResidual"), e.getMessage());
+        assertFalse(BlockOptions.DEFAULTS.zeroInitLastConv(), "off by default");
     }
 
     @Test

@@ -124,6 +124,26 @@ class SeedSweepTest {
     }
 
     @Test
+    void eachSeedsTrainedNetworkIsHandedOverBeforeItCloses() {
+        List<Long> handed = new java.util.ArrayList<>();
+        List<float[]> fcWeights = new java.util.ArrayList<>();
+        SeedSweep sweep = SeedSweep.runAndInspect("tiny", () -> ResNet.build(TINY), DATA, CONFIG, null, List.of(5L, 6L),
+                (seed, net) -> {
+                    handed.add(seed);
+                    fcWeights.add(net.getParameters().get("fc_weight").getArray().toFloatArray());
+                });
+        assertEquals(List.of(5L, 6L), handed);
+        assertEquals(2, sweep.trials().size());
+        assertEquals(8 * 2, fcWeights.get(0).length);
+        assertFalse(java.util.Arrays.equals(fcWeights.get(0), fcWeights.get(1)), "two seeds, two networks");
+        // the network handed over is the trained one: the same seed trained again gives the same weights
+        float[][] again = new float[1][];
+        SeedSweep.runAndInspect("tiny", () -> ResNet.build(TINY), DATA, CONFIG, null, List.of(5L),
+                (seed, net) -> again[0] = net.getParameters().get("fc_weight").getArray().toFloatArray());
+        org.junit.jupiter.api.Assertions.assertArrayEquals(fcWeights.get(0), again[0]);
+    }
+
+    @Test
     void refusesAnEmptyOrNonPositiveSeedList() {
         assertThrows(IllegalArgumentException.class,
                 () -> SeedSweep.run("tiny", () -> ResNet.build(TINY), DATA, CONFIG, null, List.of()));
