@@ -48,7 +48,7 @@ public class PreActBlock extends ResidualBlock {
         addLayer("conv1", conv(inChannels, planes, 3, stride, 1, options));
         addNorm("bn2", options, false);
         addLayer("relu2", Layers.relu());
-        addLayer("conv2", conv(planes, planes, 3, 1, 1, options));
+        addLayer("conv2", lastConv(planes, planes, 3, 1, 1, options));
         addShortcut(options);
     }
 
