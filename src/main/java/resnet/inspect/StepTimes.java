@@ -272,13 +272,13 @@ public record StepTimes(List<String> names, int imagesPerStep, List<List<Double>
         }
 
         /**
-         * E.g. {@code resnet50 / resnet34: x 2.41 (rounds 2.30..2.55): slower in every round}, or,
-         * when the rounds disagree, {@code ... : the rounds disagree, so this machine could not
-         * tell the two apart}.
+         * E.g. {@code resnet50 / resnet34: x 2.41 (rounds 2.30..2.55): slower in all 5 rounds}, or,
+         * when the rounds disagree, {@code ...: the rounds disagree: not told apart}: at this number
+         * of rounds and this load, the machine could not tell which of the two is faster.
          */
         public String describe() {
-            String verdict = !decided() ? "the rounds disagree, so this machine could not tell the two apart"
-                    : (min() > 1 ? "slower" : "faster") + " in every one of " + perRound.size() + " rounds";
+            String verdict = !decided() ? "the rounds disagree: not told apart"
+                    : (min() > 1 ? "slower" : "faster") + " in all " + perRound.size() + " rounds";
             return String.format(Locale.ROOT, "%s / %s: x %.2f (rounds %.2f..%.2f): %s", a, b, median(), min(), max(),
                     verdict);
         }
@@ -299,7 +299,7 @@ public record StepTimes(List<String> names, int imagesPerStep, List<List<Double>
                 String.format(Locale.ROOT, "%.0f%%", 100 * (maxSeconds(name) - minSeconds(name)) / median)});
         }
         return TextTable.align(cells, 1, true) + String.format(Locale.ROOT,
-                "%d interleaved rounds of %d images per step; load average %s before, %s after, on %d processors",
+                "%d interleaved rounds, batch %d; load average %s before, %s after, on %d processors",
                 rounds.size(), imagesPerStep, load(loadBefore), load(loadAfter), Runtime.getRuntime().availableProcessors());
     }
 

@@ -39,13 +39,13 @@ class StepTimesTest {
         assertEquals(1.5, ab.min());
         assertEquals(4.0, ab.max());
         assertTrue(ab.decided());
-        assertEquals("a / b: x 2.00 (rounds 1.50..4.00): slower in every one of 3 rounds", ab.describe());
-        assertTrue(TIMES.ratio("b", "a").describe().endsWith("faster in every one of 3 rounds"));
+        assertEquals("a / b: x 2.00 (rounds 1.50..4.00): slower in all 3 rounds", ab.describe());
+        assertTrue(TIMES.ratio("b", "a").describe().endsWith("faster in all 3 rounds"));
 
         StepTimes mixed = new StepTimes(List.of("a", "b"), 1, List.of(List.of(1.0, 2.0), List.of(3.0, 1.0)), -1, -1);
         assertFalse(mixed.ratio("a", "b").decided());
-        assertEquals("a / b: x 1.75 (rounds 0.50..3.00): the rounds disagree, so this machine could not tell"
-                + " the two apart", mixed.ratio("a", "b").describe());
+        assertEquals("a / b: x 1.75 (rounds 0.50..3.00): the rounds disagree: not told apart",
+                mixed.ratio("a", "b").describe());
     }
 
     @Test
@@ -55,7 +55,7 @@ class StepTimesTest {
                 ----  -----------  -----------------  ------
                 a          1.5000     1.0000..2.0000     67%%
                 b          0.5000     0.5000..1.0000    100%%
-                3 interleaved rounds of 2 images per step; load average 1.50 before, 2.25 after, on %d processors"""
+                3 interleaved rounds, batch 2; load average 1.50 before, 2.25 after, on %d processors"""
                 .formatted(Runtime.getRuntime().availableProcessors());
         assertEquals(expected, TIMES.toString());
     }
