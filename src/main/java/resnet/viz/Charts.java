@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.function.ToDoubleFunction;
+import java.util.stream.IntStream;
 import javax.imageio.ImageIO;
 import org.knowm.xchart.BitmapEncoder;
 import org.knowm.xchart.XYChart;
@@ -25,6 +26,7 @@ import resnet.data.ImageSet;
 import resnet.train.EpochRecord;
 import resnet.train.History;
 import resnet.train.Schedule;
+import resnet.train.Spread;
 
 /**
  * The figures of the series as images: a {@code BufferedImage} left as a cell's last expression is
@@ -105,6 +107,44 @@ public final class Charts {
                         .setMarker(SeriesMarkers.CIRCLE);
             }
         }
+    }
+
+    /**
+     * Means over seeds with error bars of one standard deviation, one series per setup against a
+     * shared x (depth, learning rate, width): the series' way to draw a comparison with its spread.
+     * The series are drawn a little apart along x (at most 2% of the x range) so that their bars do
+     * not hide one another; a point without a finite value (every seed diverged) is left out.
+     *
+     * @param x the x value of each point, shared by every series
+     * @param series each setup's spreads, one per x, under the name its legend gets, in this order
+     * @param scale multiplies every mean and sd (100 draws fractions as %)
+     * @throws IllegalArgumentException when a series has not one spread per x
+     */
+    public static BufferedImage errorBars(String title, String xLabel, String yLabel, List<? extends Number> x,
+            Map<String, List<Spread>> series, double scale) {
+        XYChart chart = chart(title, xLabel, yLabel);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideS); // clear of the points
+        double[] xs = x.stream().mapToDouble(Number::doubleValue).toArray();
+        double span = xs.length < 2 ? 1 : Arrays.stream(xs).max().getAsDouble() - Arrays.stream(xs).min().getAsDouble();
+        double step = series.size() < 2 ? 0 : 0.02 * span / (series.size() - 1);
+        int index = 0;
+        for (Map.Entry<String, List<Spread>> entry : series.entrySet()) {
+            List<Spread> spreads = entry.getValue();
+            if (spreads.size() != xs.length) {
+                throw new IllegalArgumentException("series '" + entry.getKey() + "' has " + spreads.size()
+                        + " points for " + xs.length + " x values; give one spread per x");
+            }
+            double offset = (index++ - (series.size() - 1) / 2.0) * step;
+            int[] kept = IntStream.range(0, xs.length).filter(i -> spreads.get(i).n() > 0).toArray();
+            if (kept.length == 0) {
+                continue;
+            }
+            double[] px = Arrays.stream(kept).mapToDouble(i -> xs[i] + offset).toArray();
+            double[] py = Arrays.stream(kept).mapToDouble(i -> scale * spreads.get(i).mean()).toArray();
+            double[] pe = Arrays.stream(kept).mapToDouble(i -> scale * spreads.get(i).sd()).toArray();
+            chart.addSeries(entry.getKey(), px, py, pe).setMarker(SeriesMarkers.CIRCLE);
+        }
+        return BitmapEncoder.getBufferedImage(chart);
     }
 
     /** The learning rate of each epoch's first step, as the history recorded it. */

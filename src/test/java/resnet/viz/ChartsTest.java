@@ -18,6 +18,7 @@ import resnet.data.ImageSet;
 import resnet.train.EpochRecord;
 import resnet.train.History;
 import resnet.train.Schedule;
+import resnet.train.Spread;
 
 class ChartsTest {
 
@@ -77,5 +78,18 @@ class ChartsTest {
         assertNotEquals(strong, half);
         assertTrue(strong.getRed() < half.getRed(), "90% is darker than 50%");
         assertThrows(IllegalArgumentException.class, () -> Charts.confusionMatrix(new int[][] {{1, 2}}, classes));
+    }
+
+    @Test
+    void errorBarsDrawOneSeriesPerSetupAndRefuseAMissingPoint() {
+        Map<String, List<Spread>> series = new java.util.LinkedHashMap<>();
+        series.put("plain", List.of(Spread.of(0.1, 0.12, 0.11), Spread.of(0.2, 0.25, 0.22)));
+        series.put("residual", List.of(Spread.of(0.08, 0.09, 0.1), Spread.of(Double.NaN)));
+        BufferedImage image = Charts.errorBars("depth", "layers", "training error (%)", List.of(20, 56), series, 100);
+        assertEquals(520, image.getWidth());
+        series.put("short", List.of(Spread.of(0.1)));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Charts.errorBars("depth", "layers", "error", List.of(20, 56), series, 1));
+        assertTrue(e.getMessage().contains("'short' has 1 points for 2 x values"), e.getMessage());
     }
 }
