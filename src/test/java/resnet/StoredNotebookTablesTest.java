@@ -54,7 +54,8 @@ import resnet.models.ResNetSpec;
  */
 class StoredNotebookTablesTest {
 
-    private static final Path NOTEBOOKS = Path.of("notebooks");
+    /** The stored notebooks; {@code -Dresnet.storedNotebooks=target/notebooks} checks a fresh run's copies. */
+    private static final Path NOTEBOOKS = Path.of(System.getProperty("resnet.storedNotebooks", "notebooks"));
     private static final Shape IMAGENET = new Shape(3, 224, 224);
     private static final Shape WIDE = new Shape(256, 56, 56);
     private static final Shape FASHION = new Shape(1, 28, 28);
