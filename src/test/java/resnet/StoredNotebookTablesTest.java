@@ -27,9 +27,11 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import resnet.blocks.BasicBlock;
+import resnet.blocks.BlockKind;
 import resnet.blocks.BlockOptions;
 import resnet.blocks.Bottleneck;
 import resnet.blocks.Layers;
+import resnet.blocks.NamedSequence;
 import resnet.blocks.PreActBlock;
 import resnet.blocks.ResNeXtBlock;
 import resnet.blocks.Shortcut;
@@ -42,8 +44,7 @@ import resnet.models.ResNetSpec;
 /**
  * Reads the tables that the stored notebooks 04 and 05 printed (their committed full-mode outputs)
  * and checks every number in a {@code parameters} or {@code MACs} column against a summary computed
- * now, so that a notebook whose stored outputs no longer match the library fails the build; and the
- * equality checks and counts that notebook 02 printed.
+ * now, so that a notebook whose stored outputs no longer match the library fails the build.
  *
  * <p>A table is what Tablesaw's {@code print()} writes: a header row of {@code |}-separated column
  * names, a line of dashes, then one {@code |}-separated line per row, its first cell the row's label.
@@ -54,9 +55,11 @@ import resnet.models.ResNetSpec;
  */
 class StoredNotebookTablesTest {
 
-    private static final Path NOTEBOOKS = Path.of("notebooks");
+    /** The stored notebooks; {@code -Dresnet.storedNotebooks=target/notebooks} checks a fresh run's copies. */
+    private static final Path NOTEBOOKS = Path.of(System.getProperty("resnet.storedNotebooks", "notebooks"));
     private static final Shape IMAGENET = new Shape(3, 224, 224);
     private static final Shape WIDE = new Shape(256, 56, 56);
+    private static final Shape FASHION = new Shape(1, 28, 28);
     private static final BlockOptions X32 = BlockOptions.DEFAULTS.withGroups(32).withWidthPerGroup(4);
     private static final Pattern STAGE = Pattern.compile("(\\w+)\\.(layer\\d)");
 
@@ -102,7 +105,17 @@ class StoredNotebookTablesTest {
                 () -> network(ResNet.spec("resnet50").withGroups(4).withWidthPerGroup(32)));
         rows.put("layers [3, 4, 6, 3]", () -> network(resnext));
         rows.put("layers [3, 4, 6, 4]", () -> network(resnext.withLayers(3, 4, 6, 4)));
+        rows.put("1x64d", () -> whole(ResNet.build(smallNext(1, 64)), FASHION));
+        rows.put("4x24d", () -> whole(ResNet.build(smallNext(4, 24)), FASHION));
+        rows.put("8x14d", () -> whole(ResNet.build(smallNext(8, 14)), FASHION));
         return rows;
+    }
+
+    /** Notebook 05's equal-cost variants for Fashion-MNIST: one bottleneck per stage, 32, 64, 128 planes. */
+    private static ResNetSpec smallNext(int groups, int widthPerGroup) {
+        return ResNet.spec("resnet20").withBlock(BlockKind.BOTTLENECK).withShortcut(Shortcut.PROJECTION)
+                .withLayers(1, 1, 1).withWidths(32, 64, 128).withInputChannels(1)
+                .withGroups(groups).withWidthPerGroup(widthPerGroup);
     }
 
     @Test
@@ -175,6 +188,106 @@ class StoredNotebookTablesTest {
             assertTrue(text.contains(String.format("%-17s %,11d ", name, parameters)),
                     "02 is stale: no gradient-table row for " + name + " with " + parameters + " parameters");
         }
+    }
+
+    /**
+     * The lines of notebook 04 that state what the reader's code was checked against: the
+     * differences from the library (at most 1e-5, as the notebook's cells demand), the parameter
+     * count and the shape after every stage of the reader's ResNet-50 (the library's, now).
+     */
+    @Test
+    void notebook04EqualityAndParameterLinesAgreeWithTheLibrary() throws IOException {
+        String text = outputText(NOTEBOOKS.resolve("04-bottleneck.ipynb"));
+        List<String> block = groups(text, "your bottleneck vs the library's: max \\|difference\\| = (\\S+)"
+                + " \\(inference\\), (\\S+) \\(training\\)");
+        List<String> net = groups(text, "your ResNet-50 vs the library's: max \\|difference\\| of the logits"
+                + " = (\\S+)");
+        for (String difference : List.of(block.get(0), block.get(1), net.get(0))) {
+            assertTrue(Double.parseDouble(difference) <= 1e-5, "04 stored a difference of " + difference);
+        }
+        Summary resnet50 = summary("resnet50");
+        assertEquals(resnet50.parameters(), count(groups(text, "learnable parameters: ([0-9,]+)").get(0)));
+        for (int i = 1; i <= 4; i++) {
+            String layer = "layer" + i;
+            Shape stored = parseShape(groups(text, "after " + layer + " +(\\([0-9, ]+\\))").get(0));
+            Shape library = resnet50.rows().stream().filter(r -> r.name().equals(layer)).findFirst()
+                    .orElseThrow().output();
+            assertEquals(new Shape(1).addAll(library), stored, "04's shape after " + layer);
+        }
+    }
+
+    /**
+     * The same for notebook 05: the grouped convolution by hand and DJL's, the reader's ResNeXt-50
+     * 32x4d (count and logits), the three forms of the block (at most 1e-4, as the cell demands),
+     * the equal-cost variants' spread of costs, and the first stage with and without widthPerGroup.
+     */
+    @Test
+    void notebook05EqualityAndParameterLinesAgreeWithTheLibrary() throws IOException {
+        String text = outputText(NOTEBOOKS.resolve("05-group-convolution.ipynb"));
+        double byHand = Double.parseDouble(groups(text, "max \\|by hand - DJL\\| = (\\S+)").get(0));
+        double logits = Double.parseDouble(groups(text, "max \\|difference\\| of the logits vs the library's"
+                + " = (\\S+)").get(0));
+        assertTrue(byHand <= 1e-5 && logits <= 1e-5, "05 stored differences " + byHand + " and " + logits);
+        for (String mode : List.of("inference \\(running statistics\\)", "training \\(batch statistics\\)")) {
+            List<String> forms = groups(text, mode + ": +max \\|a - c\\| = (\\S+), max \\|b - c\\| = (\\S+)");
+            for (String difference : forms) {
+                assertTrue(Double.parseDouble(difference) <= 1e-4, "05 stored a form difference of " + difference);
+            }
+        }
+        assertEquals(summary("resnext50_32x4d").parameters(),
+                count(groups(text, "your ResNeXt-50 32x4d: ([0-9,]+) learnable parameters").get(0)));
+
+        List<Long> parameters = new ArrayList<>();
+        List<Long> macs = new ArrayList<>();
+        for (int[] variant : new int[][] {{1, 64}, {4, 24}, {8, 14}}) {
+            Summary s = Summary.of(ResNet.build(smallNext(variant[0], variant[1])), FASHION);
+            parameters.add(s.parameters());
+            macs.add(s.macs());
+        }
+        List<String> ranges = groups(text, "largest / smallest: parameters x (\\S+), MACs x (\\S+)");
+        assertEquals(String.format(java.util.Locale.ROOT, "%.3f", ratio(parameters)), ranges.get(0));
+        assertEquals(String.format(java.util.Locale.ROOT, "%.3f", ratio(macs)), ranges.get(1));
+
+        Shape stemOut = new Shape(64, 56, 56);
+        assertEquals(Summary.of(stage1(4), stemOut).parameters(),
+                count(groups(text, "stage 1, widthPerGroup passed: +([0-9,]+) parameters").get(0)));
+        assertEquals(Summary.of(stage1(64), stemOut).parameters(),
+                count(groups(text, "stage 1, widthPerGroup forgotten: ([0-9,]+) parameters").get(0)));
+    }
+
+    /** ResNeXt-50's first stage (32 groups) with the given width per group. */
+    private static NamedSequence stage1(int widthPerGroup) {
+        BlockOptions options = BlockOptions.DEFAULTS.withGroups(32).withWidthPerGroup(widthPerGroup);
+        return new NamedSequence().add("0", new Bottleneck(64, 64, 1, options))
+                .add("1", new Bottleneck(256, 64, 1, options)).add("2", new Bottleneck(256, 64, 1, options));
+    }
+
+    private static double ratio(List<Long> values) {
+        return (double) values.stream().mapToLong(Long::longValue).max().orElseThrow()
+                / values.stream().mapToLong(Long::longValue).min().orElseThrow();
+    }
+
+    /** The groups of the first line of {@code text} that {@code regex} finds; fails when none does. */
+    private static List<String> groups(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        if (!m.find()) {
+            fail("the stored notebook printed no line matching '" + regex + "' (not run, or the cell changed"
+                    + " without this test)");
+        }
+        List<String> found = new ArrayList<>();
+        for (int i = 1; i <= m.groupCount(); i++) {
+            found.add(m.group(i));
+        }
+        return found;
+    }
+
+    private static long count(String printed) {
+        return Long.parseLong(printed.replace(",", ""));
+    }
+
+    private static Shape parseShape(String printed) {
+        return new Shape(Arrays.stream(printed.replaceAll("[()\\s]", "").split(","))
+                .mapToLong(Long::parseLong).toArray());
     }
 
     @Test

@@ -64,17 +64,9 @@ public record StepTime(int batch, Shape image, double firstSeconds, List<Double>
         }
         Shape input = new Shape(batch).addAll(image);
         block.getOutputShapes(new Shape[] {input}); // a wrong input fails here, with the block's own message
-        boolean borrowed = !block.isInitialized();
         NDManager manager = NDManager.newBaseManager();
+        boolean borrowed = prepare(block, manager, input);
         try {
-            if (borrowed) {
-                block.initialize(manager, DataType.FLOAT32, input);
-            }
-            for (Parameter parameter : block.getParameters().values()) {
-                if (parameter.requiresGradient()) {
-                    parameter.getArray().setRequiresGradient(true);
-                }
-            }
             ParameterStore store = new ParameterStore(manager, false);
             double first = Double.NaN;
             List<Double> timed = new ArrayList<>();
@@ -89,11 +81,43 @@ public record StepTime(int batch, Shape image, double firstSeconds, List<Double>
             }
             return new StepTime(batch, image, first, timed);
         } finally {
-            if (borrowed) {
-                // as in Summary: the parameters keep their shapes and lose the borrowed arrays
-                block.getParameters().values().forEach(Parameter::close);
-            }
+            giveBack(block, borrowed);
             manager.close();
+        }
+    }
+
+    /**
+     * Readies {@code block} for timed backward passes: initialises it on {@code manager} when it is
+     * not (then it is borrowed, and {@link #giveBack} must follow) and asks for the gradients of
+     * its trainable parameters.
+     *
+     * @return whether the block was borrowed
+     */
+    static boolean prepare(Block block, NDManager manager, Shape input) {
+        boolean borrowed = !block.isInitialized();
+        if (borrowed) {
+            block.initialize(manager, DataType.FLOAT32, input);
+        }
+        for (Parameter parameter : block.getParameters().values()) {
+            if (parameter.requiresGradient()) {
+                parameter.getArray().setRequiresGradient(true);
+            }
+        }
+        return borrowed;
+    }
+
+    /** After {@link #prepare}: a borrowed block keeps its parameters' shapes and loses their arrays, as in Summary. */
+    static void giveBack(Block block, boolean borrowed) {
+        if (borrowed) {
+            block.getParameters().values().forEach(Parameter::close);
+        }
+    }
+
+    /** One forward pass in training mode and the backward pass of the output's mean square, on {@code x}. */
+    static void forwardBackward(Block block, ParameterStore store, NDArray x) {
+        try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
+            NDArray out = block.forward(store, new NDList(x), true).singletonOrThrow();
+            collector.backward(out.square().mean());
         }
     }
 
@@ -102,10 +126,7 @@ public record StepTime(int batch, Shape image, double firstSeconds, List<Double>
         try (NDManager scope = manager.newSubManager()) {
             NDArray x = scope.randomNormal(input);
             long start = System.nanoTime();
-            try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
-                NDArray out = block.forward(store, new NDList(x), true).singletonOrThrow();
-                collector.backward(out.square().mean());
-            }
+            forwardBackward(block, store, x);
             return (System.nanoTime() - start) / 1e9;
         }
     }
