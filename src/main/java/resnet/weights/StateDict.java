@@ -1,5 +1,7 @@
 package resnet.weights;
 
+import resnet.AtomicFile;
+
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
@@ -7,12 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.nio.FloatBuffer;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -250,21 +248,8 @@ public final class StateDict {
      */
     public void write(Path file) throws IOException {
         WeightsFormat format = WeightsFormat.forName(file);
-        Path dir = file.toAbsolutePath().getParent();
-        Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, file.getFileName().toString() + ".", ".tmp");
-        try {
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(temp), 1 << 20)) {
-                format.write(out, exportable());
-            }
-            try {
-                Files.move(temp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-            } catch (AtomicMoveNotSupportedException e) {
-                Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING);
-            }
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+        Map<String, Tensor> tensors = exportable();
+        AtomicFile.write(file, out -> format.write(out, tensors));
     }
 
     private Map<String, Tensor> exportable() {
