@@ -188,8 +188,8 @@ def main():
     parser.add_argument("--out", default="target/notebooks")
     parser.add_argument("--logs", default="target/notebooks")
     # quick mode: 10 minutes a cell, so a hung kernel fails the test soon; full mode: 2 hours, since
-    # a full-mode training cell (notebook 06's main run) took 18 minutes on a quiet two-core
-    # machine and over 40 on a busy one
+    # a full-mode training cell (notebook 06's nine runs) took 15 minutes on a busy two-core
+    # machine, and an earlier single run 18 minutes on a quiet one and over 40 on a busy one
     quick = os.environ.get("RESNET_QUICK", "").strip().lower() in ("1", "true", "yes", "on")
     parser.add_argument("--cell-timeout", type=int, default=600 if quick else 7200)
     parser.add_argument("--startup-timeout", type=int, default=180)
