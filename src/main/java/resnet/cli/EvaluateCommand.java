@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -38,13 +39,14 @@ public final class EvaluateCommand implements Command {
     public String usage() {
         return String.join("\n",
                 "usage: resnet evaluate --checkpoint DIR|FILE --dataset fashion-mnist|cifar10|folder [--data-dir DIR] [--limit N]"
-                        + " [--batch N]",
+                        + " [--batch N] [--tta flip]",
                 "",
                 "  --checkpoint PATH    a run's --out folder (its best.ckpt is used) or a .ckpt file",
                 "  --dataset NAME       the data set the model was trained on",
                 "  --data-dir DIR       folder of the data files (default as for train)",
                 "  --limit N            only the first N test images",
                 "  --batch N            images per forward pass (default 256)",
+                "  --tta KIND           none (default) or flip: average the scores of each image and its mirror",
                 "",
                 "The model (name, input channels, classes) and the normalisation come from the checkpoint.",
                 "The last line is 'test accuracy: X' (0..1).");
@@ -52,7 +54,7 @@ public final class EvaluateCommand implements Command {
 
     @Override
     public int run(String[] args) throws Exception {
-        Args a = Args.parse(args, Set.of("checkpoint", "dataset", "data-dir", "limit", "batch"), Set.of());
+        Args a = Args.parse(args, Set.of("checkpoint", "dataset", "data-dir", "limit", "batch", "tta"), Set.of());
         if (!a.positional().isEmpty()) {
             throw new UsageException("unexpected arguments " + a.positional() + "; options start with --");
         }
@@ -62,6 +64,7 @@ public final class EvaluateCommand implements Command {
         DatasetName dataset = TrainCommand.option("dataset", () -> DatasetName.of(a.string("dataset", "")));
         int limit = a.has("limit") ? a.integer("limit", 0, 1, Integer.MAX_VALUE) : 0;
         int batch = a.integer("batch", 256, 1, TrainCommand.MAX_BATCH);
+        boolean flipTta = a.choice("tta", "none", List.of("none", "flip")).equals("flip");
         Path path = a.path("checkpoint", null);
         Path dataDir = a.path("data-dir", null);
         Path file = Files.isDirectory(path) ? path.resolve(Checkpoint.BEST) : path;
@@ -88,16 +91,25 @@ public final class EvaluateCommand implements Command {
         try (Model model = Model.newInstance(info.modelName())) {
             model.setBlock(net);
             checkpoint.loadInto(model.getBlock(), model.getNDManager());
-            return report(model, test, info.normalization(), batch, "epoch " + info.epoch());
+            return report(model, test, info.normalization(), batch, "epoch " + info.epoch(), flipTta);
         }
     }
 
     /** Evaluates on the test set and prints the details, then {@code test accuracy: X} as the last line. */
-    static int report(Model model, ImageSet test, Normalization normalization, int batch, String which) {
-        Evaluation evaluation = Evaluation.of(model, test, normalization, batch);
-        System.out.println(String.format(Locale.ROOT, "%s, %s: %d of %d right, loss %.4f", test.name(), which,
-                Math.round(evaluation.accuracy() * test.size()), test.size(), evaluation.loss()));
+    static int report(Model model, ImageSet test, Normalization normalization, int batch, String which,
+            boolean flipTta) {
+        Evaluation evaluation = evaluate(model, test, normalization, batch, which, flipTta);
         System.out.println(String.format(Locale.ROOT, "test accuracy: %.4f", evaluation.accuracy()));
         return 0;
+    }
+
+    /** Evaluates on the test set and prints the details line (not the last line). */
+    static Evaluation evaluate(Model model, ImageSet test, Normalization normalization, int batch, String which,
+            boolean flipTta) {
+        Evaluation evaluation = Evaluation.of(model, test, normalization, batch, flipTta);
+        System.out.println(String.format(Locale.ROOT, "%s, %s%s: %d of %d right, loss %.4f", test.name(), which,
+                flipTta ? ", flip averaging" : "", Math.round(evaluation.accuracy() * test.size()), test.size(),
+                evaluation.loss()));
+        return evaluation;
     }
 }

@@ -14,14 +14,23 @@ import java.util.Random;
  *       recipe's {@code RandomResizedCrop}, for photographs ({@link ImageFolder}).
  * </ul>
  *
- * <p>Then a left-right flip with probability 1/2 ({@code RandomHorizontalFlip()}). Only the training
- * part is augmented; validation and test images are seen as they are.
+ * <p>Then a left-right flip with probability 1/2 ({@code RandomHorizontalFlip()}), and last, with
+ * probability {@code erase}, random erasing (Zhong et al., 2017): one rectangle of 2% to 40% of the
+ * image's area, of aspect ratio between 0.3 and 1/0.3, is filled with random pixel values, so the
+ * network cannot rely on any one part of the object. Only the training part is augmented; validation
+ * and test images are seen as they are.
  *
  * @param padding zero pixels added on each side before the crop; 0 turns cropping off
  * @param flip whether to flip half of the images left to right
  * @param resizedCrop whether to take a random resized crop (then {@code padding} must be 0)
+ * @param erase the probability of erasing a random rectangle (0 never, the paper's 0.5)
  */
-public record Augmentation(int padding, boolean flip, boolean resizedCrop) {
+public record Augmentation(int padding, boolean flip, boolean resizedCrop, double erase) {
+
+    /** Random erasing's rectangle: its share of the image's area and its aspect ratio, as in the paper. */
+    public static final double ERASE_MIN_AREA = 0.02;
+    public static final double ERASE_MAX_AREA = 0.4;
+    public static final double ERASE_MIN_RATIO = 0.3;
 
     /** The smallest share of the image's area a random resized crop keeps, as torchvision's default. */
     public static final double MIN_AREA = 0.08;
@@ -36,11 +45,24 @@ public record Augmentation(int padding, boolean flip, boolean resizedCrop) {
         if (padding > 0 && resizedCrop) {
             throw new IllegalArgumentException("choose one crop: padding " + padding + " or a random resized crop");
         }
+        if (!(erase >= 0 && erase <= 1)) {
+            throw new IllegalArgumentException("the erasing probability must be between 0 and 1, got " + erase);
+        }
     }
 
-    /** A padded random crop and/or a flip, no resized crop. */
+    /** A padded random crop and/or a flip, no resized crop, no erasing. */
     public Augmentation(int padding, boolean flip) {
-        this(padding, flip, false);
+        this(padding, flip, false, 0);
+    }
+
+    /** Crops and flips without erasing. */
+    public Augmentation(int padding, boolean flip, boolean resizedCrop) {
+        this(padding, flip, resizedCrop, 0);
+    }
+
+    /** The same crops and flips, then random erasing with probability {@code probability}. */
+    public Augmentation withErasing(double probability) {
+        return new Augmentation(padding, flip, resizedCrop, probability);
     }
 
     /** The ImageNet recipe: a random resized crop and random flips. */
@@ -55,12 +77,12 @@ public record Augmentation(int padding, boolean flip, boolean resizedCrop) {
 
     /** Whether this changes anything. */
     public boolean isNone() {
-        return padding == 0 && !flip && !resizedCrop;
+        return padding == 0 && !flip && !resizedCrop && erase == 0;
     }
 
     /**
      * Writes an augmented copy of one image into {@code dst}. The draws per image are fixed (crop
-     * offsets, then the flip), so the same {@code random} state gives the same image.
+     * offsets, then the flip, then the erasing), so the same {@code random} state gives the same image.
      *
      * @param src channels-first bytes, {@code c * h * w} from {@code srcOffset}
      * @param dst receives {@code c * h * w} bytes from 0
@@ -68,8 +90,45 @@ public record Augmentation(int padding, boolean flip, boolean resizedCrop) {
     public void apply(byte[] src, int srcOffset, int c, int h, int w, byte[] dst, Random random) {
         if (resizedCrop) {
             applyResizedCrop(src, srcOffset, c, h, w, dst, random);
-            return;
+        } else {
+            applyCropAndFlip(src, srcOffset, c, h, w, dst, random);
         }
+        if (erase > 0 && random.nextDouble() < erase) {
+            erase(dst, c, h, w, random);
+        }
+    }
+
+    /**
+     * Random erasing on {@code image} in place: up to 100 draws of an area share in [{@value
+     * #ERASE_MIN_AREA}, {@value #ERASE_MAX_AREA}] and an aspect ratio (height / width) in [0.3, 1/0.3]
+     * until the rectangle fits; its pixels (every channel) get uniform random values. When no draw
+     * fits, the image stays as it is.
+     */
+    private static void erase(byte[] image, int c, int h, int w, Random random) {
+        double area = (double) h * w;
+        for (int attempt = 0; attempt < 100; attempt++) {
+            double target = area * (ERASE_MIN_AREA + (ERASE_MAX_AREA - ERASE_MIN_AREA) * random.nextDouble());
+            double ratio = ERASE_MIN_RATIO + (1 / ERASE_MIN_RATIO - ERASE_MIN_RATIO) * random.nextDouble();
+            int eh = (int) Math.round(Math.sqrt(target * ratio));
+            int ew = (int) Math.round(Math.sqrt(target / ratio));
+            if (eh > 0 && ew > 0 && eh < h && ew < w) {
+                int y0 = random.nextInt(h - eh + 1);
+                int x0 = random.nextInt(w - ew + 1);
+                for (int ch = 0; ch < c; ch++) {
+                    for (int y = y0; y < y0 + eh; y++) {
+                        int row = ch * h * w + y * w;
+                        for (int x = x0; x < x0 + ew; x++) {
+                            image[row + x] = (byte) random.nextInt(256);
+                        }
+                    }
+                }
+                return;
+            }
+        }
+    }
+
+    /** The padded crop and the flip into {@code dst}. */
+    private void applyCropAndFlip(byte[] src, int srcOffset, int c, int h, int w, byte[] dst, Random random) {
         int dy = 0;
         int dx = 0;
         if (padding > 0) {
@@ -171,6 +230,7 @@ public record Augmentation(int padding, boolean flip, boolean resizedCrop) {
         }
         String crop = padding > 0 ? "random crop with " + padding + "-pixel zero padding"
                 : resizedCrop ? "random resized crop (" + Math.round(MIN_AREA * 100) + "-100% of the area)" : "";
-        return crop + (!crop.isEmpty() && flip ? " + " : "") + (flip ? "horizontal flip" : "");
+        String text = crop + (!crop.isEmpty() && flip ? " + " : "") + (flip ? "horizontal flip" : "");
+        return erase == 0 ? text : text + (text.isEmpty() ? "" : " + ") + "random erasing (p " + erase + ")";
     }
 }

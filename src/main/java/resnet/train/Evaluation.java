@@ -30,6 +30,17 @@ public record Evaluation(double loss, double accuracy, int[] predictions, int[] 
      * model was trained with.
      */
     public static Evaluation of(Model model, ImageSet set, Normalization normalization, int batchSize) {
+        return of(model, set, normalization, batchSize, false);
+    }
+
+    /**
+     * As {@link #of(Model, ImageSet, Normalization, int)}; with {@code flipAverage} every image is also
+     * seen mirrored left to right and the two softmax outputs are averaged (test-time augmentation
+     * with the training's flip; twice the work). The loss is then the cross-entropy of the averaged
+     * probabilities.
+     */
+    public static Evaluation of(Model model, ImageSet set, Normalization normalization, int batchSize,
+            boolean flipAverage) {
         int n = set.size();
         int[] predictions = new int[n];
         double lossSum = 0;
@@ -41,6 +52,12 @@ public record Evaluation(double loss, double accuracy, int[] predictions, int[] 
                 try (Batch batch = loader.next(model.getNDManager())) {
                     ParameterStore store = new ParameterStore(batch.getManager(), false);
                     NDArray scores = model.getBlock().forward(store, batch.getData(), false).singletonOrThrow();
+                    if (flipAverage) {
+                        NDArray mirrored = batch.getData().singletonOrThrow().flip(3);
+                        NDArray other = model.getBlock().forward(store, new NDList(mirrored), false).singletonOrThrow();
+                        // log of the mean probability: a log-softmax of it is itself, so the loss below is its NLL
+                        scores = scores.softmax(1).add(other.softmax(1)).div(2).log();
+                    }
                     lossSum += loss.evaluate(batch.getLabels(), new NDList(scores)).getFloat() * batch.getSize();
                     long[] predicted = scores.argMax(1).toType(DataType.INT64, false).toLongArray();
                     for (long p : predicted) {

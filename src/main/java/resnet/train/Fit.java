@@ -94,6 +94,8 @@ public final class Fit {
     private int bestEpoch;
     private String stopReason = "not run yet";
     private double lossBound = Double.POSITIVE_INFINITY;
+    /** Plain cross-entropy, whatever the training loss: validation losses stay comparable across runs. */
+    private final ai.djl.training.loss.Loss validationLoss = ai.djl.training.loss.Loss.softmaxCrossEntropyLoss();
 
     /**
      * @param model with its block set; its arrays are made by the run (or loaded when resuming)
@@ -187,7 +189,9 @@ public final class Fit {
         History history = new History();
         EarlyStopping stopping = new EarlyStopping(config.patience(), config.monitor());
         byte[] bestWeights = null;
-        try (TrainingStep step = TrainingStep.open(model, config.optimizer(), image, devices)) {
+        try (TrainingStep step = TrainingStep.open(model, config.optimizer(),
+                config.labelSmoothing() == 0 ? ai.djl.training.loss.Loss.softmaxCrossEntropyLoss()
+                        : new LabelSmoothing(config.labelSmoothing()), image, devices)) {
             Trainer trainer = step.trainer();
             ResumableOptimizer optimizer = step.optimizer();
             int classes = classes(block, image);
@@ -380,7 +384,7 @@ public final class Fit {
                     for (Batch split : batch.split(devices, false)) {
                         NDArray scores = trainer.evaluate(split.getData()).singletonOrThrow();
                         NDArray labels = split.getLabels().singletonOrThrow();
-                        lossSum += trainer.getLoss().evaluate(new NDList(labels), new NDList(scores)).getFloat() * split.getSize();
+                        lossSum += validationLoss.evaluate(new NDList(labels), new NDList(scores)).getFloat() * split.getSize();
                         correct += TrainingStep.countCorrect(scores, labels);
                         seen += split.getSize();
                     }

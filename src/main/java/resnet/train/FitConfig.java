@@ -29,10 +29,12 @@ import java.util.TreeMap;
  * @param modelName recorded in checkpoints, so that a checkpoint can rebuild its model ({@code resnet20})
  * @param metadata anything else a checkpoint should record (data set, validation ratio, limit);
  *     resuming checks it as it checks the settings
+ * @param labelSmoothing the training loss's label smoothing ({@link LabelSmoothing}); 0 is plain
+ *     cross-entropy (validation always uses plain cross-entropy)
  */
 public record FitConfig(int epochs, int batchSize, OptimizerSettings optimizer, Schedule schedule, long seed, int patience,
         EarlyStopping.Monitor monitor, Path checkpointDir, boolean resume, boolean restoreBest, String modelName,
-        Map<String, String> metadata) {
+        Map<String, String> metadata, double labelSmoothing) {
 
     public FitConfig {
         if (epochs <= 0) {
@@ -47,6 +49,9 @@ public record FitConfig(int epochs, int batchSize, OptimizerSettings optimizer, 
         if (patience < 0) {
             throw new IllegalArgumentException("patience must be 0 (off) or more epochs, got " + patience);
         }
+        if (!(labelSmoothing >= 0 && labelSmoothing < 1)) {
+            throw new IllegalArgumentException("label smoothing must be at least 0 and below 1, got " + labelSmoothing);
+        }
         metadata = Map.copyOf(metadata);
     }
 
@@ -56,52 +61,57 @@ public record FitConfig(int epochs, int batchSize, OptimizerSettings optimizer, 
      */
     public static FitConfig of(int epochs, Schedule schedule) {
         return new FitConfig(epochs, 128, OptimizerSettings.sgd(0.9, 5e-4, true), schedule, 42, 0,
-                EarlyStopping.Monitor.VALID_ACCURACY, null, false, true, "model", Map.of());
+                EarlyStopping.Monitor.VALID_ACCURACY, null, false, true, "model", Map.of(), 0);
     }
 
     public FitConfig withEpochs(int epochs) {
-        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata);
+        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata, labelSmoothing);
     }
 
     public FitConfig withBatchSize(int batchSize) {
-        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata);
+        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata, labelSmoothing);
     }
 
     public FitConfig withOptimizer(OptimizerSettings optimizer) {
-        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata);
+        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata, labelSmoothing);
     }
 
     public FitConfig withSchedule(Schedule schedule) {
-        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata);
+        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata, labelSmoothing);
     }
 
     public FitConfig withSeed(long seed) {
-        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata);
+        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata, labelSmoothing);
     }
 
     /** Early stopping after {@code patience} epochs without improvement of {@code monitor}. */
     public FitConfig withEarlyStopping(int patience, EarlyStopping.Monitor monitor) {
-        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata);
+        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata, labelSmoothing);
     }
 
     public FitConfig withCheckpoints(Path checkpointDir) {
-        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata);
+        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata, labelSmoothing);
     }
 
     public FitConfig withResume(boolean resume) {
-        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata);
+        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata, labelSmoothing);
     }
 
     public FitConfig withRestoreBest(boolean restoreBest) {
-        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata);
+        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata, labelSmoothing);
     }
 
     public FitConfig withModelName(String modelName) {
-        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata);
+        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata, labelSmoothing);
     }
 
     public FitConfig withMetadata(Map<String, String> metadata) {
-        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata);
+        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata, labelSmoothing);
+    }
+
+    /** Label smoothing {@code epsilon} in the training loss (0: plain cross-entropy). */
+    public FitConfig withLabelSmoothing(double labelSmoothing) {
+        return new FitConfig(epochs, batchSize, optimizer, schedule, seed, patience, monitor, checkpointDir, resume, restoreBest, modelName, metadata, labelSmoothing);
     }
 
     /** Everything that decides what the run computes, as text: a resumed run must match it. */
@@ -114,6 +124,10 @@ public record FitConfig(int epochs, int batchSize, OptimizerSettings optimizer, 
         settings.put("schedule", schedule.toString());
         settings.put("seed", String.valueOf(seed));
         settings.put("early stopping", patience + " on " + monitor);
+        if (labelSmoothing > 0) {
+            // only when on, so that checkpoints written before the option existed still resume
+            settings.put("label smoothing", String.valueOf(labelSmoothing));
+        }
         new TreeMap<>(metadata).forEach(settings::put);
         return settings;
     }

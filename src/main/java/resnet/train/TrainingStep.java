@@ -80,7 +80,16 @@ public final class TrainingStep implements AutoCloseable {
      *     height, width) or no device is given
      */
     public static TrainingStep open(Model model, OptimizerSettings settings, Shape image, Device... devices) {
+        return open(model, settings, Loss.softmaxCrossEntropyLoss(), image, devices);
+    }
+
+    /**
+     * A step that minimises {@code loss} (e.g. {@link LabelSmoothing}) instead of softmax
+     * cross-entropy; otherwise as {@link #open(Model, OptimizerSettings, Shape, Device...)}.
+     */
+    public static TrainingStep open(Model model, OptimizerSettings settings, Loss loss, Shape image, Device... devices) {
         Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(loss, "loss");
         Objects.requireNonNull(settings, "settings");
         if (model.getBlock() == null) {
             throw new IllegalArgumentException("the model has no block: call model.setBlock(...) first");
@@ -94,7 +103,7 @@ public final class TrainingStep implements AutoCloseable {
         ResumableOptimizer optimizer = settings.create();
         Trainer trainer = null;
         try {
-            DefaultTrainingConfig config = new DefaultTrainingConfig(Loss.softmaxCrossEntropyLoss())
+            DefaultTrainingConfig config = new DefaultTrainingConfig(loss)
                     .optOptimizer(optimizer)
                     .optDevices(devices);
             trainer = model.newTrainer(config);

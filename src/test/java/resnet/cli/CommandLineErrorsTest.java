@@ -138,6 +138,15 @@ class CommandLineErrorsTest {
         rows.add(row("--epochs at the end", "train --dataset fashion-mnist --epochs", 2, "option --epochs needs a value"));
         rows.add(row("--batch 0", TRAIN_OK + " --batch 0", 2, "option --batch must be from 1 to"));
         rows.add(row("--lr 0", TRAIN_OK + " --lr 0", 2, "option --lr must be above 0, got 0"));
+        rows.add(row("unknown recipe", TRAIN_OK + " --recipe fastest", 2, "option --recipe", "unknown recipe 'fastest'",
+                "known: default, best"));
+        rows.add(row("best recipe on cifar10", "train --dataset cifar10 --recipe best", 2, "--recipe best is made for",
+                "fashion-mnist"));
+        rows.add(row("--erase above 1", TRAIN_OK + " --erase 1.5", 2, "option --erase", "1.5"));
+        rows.add(row("--erase negative", TRAIN_OK + " --erase -0.1", 2, "option --erase"));
+        rows.add(row("--label-smoothing 1", TRAIN_OK + " --label-smoothing 1", 2, "option --label-smoothing", "1"));
+        rows.add(row("unknown --tta", TRAIN_OK + " --tta crop", 2, "option --tta", "'crop'"));
+        rows.add(row("unknown evaluate --tta", EVAL_OK + " --checkpoint {run} --tta five", 2, "option --tta", "'five'"));
         rows.add(row("--lr NaN", TRAIN_OK + " --lr NaN", 2, "option --lr expects a number above 0, got 'NaN'"));
         rows.add(row("--lr Infinity", TRAIN_OK + " --lr 1e999", 2, "option --lr", "not a finite number"));
         rows.add(row("--lr takes the next option", TRAIN_OK + " --lr --out X", 2, "option --lr needs a value",

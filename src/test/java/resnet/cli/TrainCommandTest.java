@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import resnet.TestData;
@@ -34,6 +35,13 @@ class TrainCommandTest {
         CliRun evaluate = run("evaluate", "--checkpoint", out.toString(), "--dataset", "fashion-mnist", "--data-dir", data.toString());
         assertEquals(0, evaluate.status(), evaluate.out() + evaluate.err());
         assertEquals(train.lastLine(), evaluate.lastLine());
+
+        Map<String, String> result = RunResult.read(out.resolve(RunResult.FILE));
+        assertEquals(train.lastLine(), "test accuracy: " + result.get("test accuracy"));
+        assertEquals("42", result.get("seed"));
+        assertTrue(result.get("command").startsWith("bin/resnet train --model resnet20"), result.get("command"));
+        assertTrue(Double.parseDouble(result.get("peak memory MiB")) > 0, result.toString());
+        assertTrue(result.containsKey("validation accuracy flip"), result.toString());
 
         CliRun again = run("train", "--dataset", "fashion-mnist", "--data-dir", data.toString(), "--epochs", "1", "--out", out.toString());
         assertEquals(2, again.status());
