@@ -14,7 +14,7 @@ public final class Main {
     /** Every subcommand, in the order {@code --help} lists them. */
     static final List<Command> COMMANDS =
             List.of(new SummaryCommand(), new TrainCommand(), new EvaluateCommand(), new BenchCommand(),
-                    new PredictCommand(), new ExportCommand());
+                    new PredictCommand(), new ExportCommand(), new ChartCommand());
 
     private Main() {}
 

@@ -225,13 +225,14 @@ public final class TrainCommand implements Command {
                 }
             }
             return train(a, dataset, spec, modelName, dataDir, limit, validRatio, seed, augmentation, config, out,
-                    new Start(imageSize, skipBadImages, weights, freeze, resume, flipTta, String.join(" ", args)));
+                    new Start(imageSize, skipBadImages, weights, freeze, resume, flipTta, String.join(" ", args),
+                            recipe.id()));
         }
     }
 
     /** What train reads beyond the fit config: the images' size and the pretrained start. */
     private record Start(int imageSize, boolean skipBadImages, StateDict weights, String freeze, boolean resume,
-            boolean flipTta, String commandLine) {}
+            boolean flipTta, String commandLine, String recipe) {}
 
     private static int train(Args a, DatasetName dataset, ResNetSpec spec, String modelName, Path dataDir, int limit,
             double validRatio, long seed, Augmentation augmentation, FitConfig base, Path out, Start start)
@@ -293,6 +294,7 @@ public final class TrainCommand implements Command {
                     + " (history.csv, curves.png, last.ckpt, best.ckpt, result.txt)");
             Map<String, String> result = new LinkedHashMap<>();
             result.put("command", "bin/resnet train " + start.commandLine());
+            result.put("recipe", start.recipe());
             result.put("seed", String.valueOf(seed));
             result.put("epochs run", String.valueOf(history.size()));
             result.put("best epoch", String.valueOf(fit.bestEpoch()));

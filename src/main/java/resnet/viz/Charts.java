@@ -292,6 +292,68 @@ public final class Charts {
         return image;
     }
 
+    /**
+     * Test accuracy (%) against training minutes: one series of points per recipe (each point one
+     * run), and each reference result as a dashed horizontal line across the chart, for results that
+     * have no minutes on this machine (published numbers).
+     *
+     * @param runs recipe name → its runs' (minutes, accuracy in %) pairs
+     * @param references label → accuracy in %
+     * @throws IllegalArgumentException when there is no run, or a point is not finite
+     */
+    public static BufferedImage accuracyAgainstMinutes(String title, Map<String, List<double[]>> runs,
+            Map<String, Double> references) {
+        if (runs.values().stream().allMatch(List::isEmpty)) {
+            throw new IllegalArgumentException("no runs to draw");
+        }
+        XYChart chart = new XYChartBuilder().width(760).height(440).title(title).xAxisTitle("training minutes (2 cores)")
+                .yAxisTitle("test accuracy (%)").build();
+        chart.getStyler().setChartBackgroundColor(Color.WHITE);
+        chart.getStyler().setLegendPosition(Styler.LegendPosition.OutsideE);
+        double maxMinutes = 0;
+        double lowest = Double.POSITIVE_INFINITY;
+        for (Map.Entry<String, List<double[]>> entry : runs.entrySet()) {
+            if (entry.getValue().isEmpty()) {
+                continue;
+            }
+            double[] x = entry.getValue().stream().mapToDouble(p -> p[0]).toArray();
+            double[] y = entry.getValue().stream().mapToDouble(p -> p[1]).toArray();
+            for (int i = 0; i < x.length; i++) {
+                if (!Double.isFinite(x[i]) || !Double.isFinite(y[i])) {
+                    throw new IllegalArgumentException("run " + (i + 1) + " of '" + entry.getKey() + "' has no finite"
+                            + " minutes and accuracy: " + x[i] + ", " + y[i]);
+                }
+                maxMinutes = Math.max(maxMinutes, x[i]);
+                lowest = Math.min(lowest, y[i]);
+            }
+            XYSeries series = chart.addSeries(entry.getKey(), x, y);
+            series.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+            series.setMarker(SeriesMarkers.CIRCLE);
+        }
+        double right = Math.ceil(maxMinutes * 1.1 / 10) * 10;
+        for (Map.Entry<String, Double> reference : references.entrySet()) {
+            XYSeries line = chart.addSeries(reference.getKey(), new double[] {0, right},
+                    new double[] {reference.getValue(), reference.getValue()});
+            line.setMarker(SeriesMarkers.NONE);
+            line.setLineStyle(new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10,
+                    new float[] {6, 4}, 0));
+            lowest = Math.min(lowest, reference.getValue());
+        }
+        if (right >= 60) {
+            XYSeries hour = chart.addSeries("one hour", new double[] {60, 60},
+                    new double[] {Math.floor(lowest - 0.5), Math.ceil(chart.getSeriesMap().values().stream()
+                            .mapToDouble(XYSeries::getYMax).max().orElse(100))});
+            hour.setMarker(SeriesMarkers.NONE);
+            hour.setLineColor(Color.GRAY);
+            hour.setLineStyle(new BasicStroke(1f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10, new float[] {2, 3}, 0));
+        }
+        chart.getStyler().setXAxisMin(0.0);
+        chart.getStyler().setXAxisMax(right);
+        chart.getStyler().setYAxisMin(Math.floor(lowest - 0.5));
+        chart.getStyler().setYAxisDecimalPattern("0.0");
+        return BitmapEncoder.getBufferedImage(chart);
+    }
+
     /** Writes an image as PNG, making the folder if needed. */
     public static void save(BufferedImage image, Path file) throws IOException {
         Path parent = file.toAbsolutePath().getParent();

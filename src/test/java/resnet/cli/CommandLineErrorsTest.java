@@ -147,6 +147,9 @@ class CommandLineErrorsTest {
         rows.add(row("--label-smoothing 1", TRAIN_OK + " --label-smoothing 1", 2, "option --label-smoothing", "1"));
         rows.add(row("unknown --tta", TRAIN_OK + " --tta crop", 2, "option --tta", "'crop'"));
         rows.add(row("unknown evaluate --tta", EVAL_OK + " --checkpoint {run} --tta five", 2, "option --tta", "'five'"));
+        rows.add(row("chart of nothing", "chart", 2, "give at least one run folder"));
+        rows.add(row("chart of a folder without result.txt", "chart {dir}/empty", 2, "has no result.txt"));
+        rows.add(row("chart into a JPEG", "chart {run} --out a.jpg", 2, "option --out", "ending in .png"));
         rows.add(row("--lr NaN", TRAIN_OK + " --lr NaN", 2, "option --lr expects a number above 0, got 'NaN'"));
         rows.add(row("--lr Infinity", TRAIN_OK + " --lr 1e999", 2, "option --lr", "not a finite number"));
         rows.add(row("--lr takes the next option", TRAIN_OK + " --lr --out X", 2, "option --lr needs a value",

@@ -43,6 +43,12 @@ class TrainCommandTest {
         assertTrue(Double.parseDouble(result.get("peak memory MiB")) > 0, result.toString());
         assertTrue(result.containsKey("validation accuracy flip"), result.toString());
 
+        Path png = dir.resolve("chart.png");
+        CliRun chart = run("chart", out.toString(), "--out", png.toString());
+        assertEquals(0, chart.status(), chart.out() + chart.err());
+        assertTrue(Files.size(png) > 0);
+        assertTrue(chart.out().contains("| default | 42 | 1 |"), chart.out());
+
         CliRun again = run("train", "--dataset", "fashion-mnist", "--data-dir", data.toString(), "--epochs", "1", "--out", out.toString());
         assertEquals(2, again.status());
         assertTrue(again.err().contains("pass --resume"), again.err());
