@@ -265,10 +265,17 @@ def run_case(case, args):
     faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
     cpu = time.process_time()
     rates = []
+    profiler = None
+    if args.profile:
+        profiler = torch.autograd.profiler.profile()
+        profiler.__enter__()
     for _ in range(args.steps):
         start = time.perf_counter()
         step()
         rates.append(batch / (time.perf_counter() - start))
+    if profiler is not None:
+        profiler.__exit__(None, None, None)
+        profiler.export_chrome_trace(args.profile)
     faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) // args.steps
     cpu = (time.process_time() - cpu) / args.steps
     median = statistics.median(rates)
@@ -291,6 +298,8 @@ def main():
     p.add_argument("--matmul-only", action="store_true")
     p.add_argument("--no-matmul", action="store_true")
     p.add_argument("--list-cases", action="store_true", help="print the default cases and stop")
+    p.add_argument("--profile", default="", help="one case: record the timed steps with PyTorch's profiler into "
+                   "this Chrome trace file (scripts/profile_table.py sums it per operator)")
     args = p.parse_args()
     if args.list_cases:
         print(DEFAULT_CASES)
@@ -314,6 +323,8 @@ def main():
     cases = [parse_case(c, args.batch) for c in args.models.split(",") if c.strip()]
     if not cases:
         raise SystemExit("bench_torch.py: --models named no case")
+    if args.profile and len(cases) != 1:
+        raise SystemExit(f"bench_torch.py: --profile records one case; --models gave {len(cases)}")
     if not args.no_matmul:
         # in a process of its own, so that its arrays do not count in a model's peak memory
         subprocess.run([sys.executable, __file__, "--matmul-only", "--threads", str(args.threads)], check=True)

@@ -10,6 +10,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.jni.JniUtils;
 import ai.djl.training.ParameterStore;
 import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -154,6 +155,8 @@ public final class BenchCommand implements Command {
                 "  --matmul-only   only the single-precision matrix-multiply ceiling",
                 "  --no-matmul     leave the matrix-multiply ceiling out",
                 "  --rss-every N   also print 'rss step=S rss_mib=M' every N steps (memory must not grow)",
+                "  --profile FILE  one case only: libtorch's profiler records the timed steps into FILE (Chrome",
+                "                  trace JSON); scripts/profile_table.py sums it per operator",
                 "",
                 "Prints 'matmul side=djl threads=T n=N gflops=G', then for each model one line",
                 "'bench side=djl model=.. input=.. batch=.. mode=.. threads=.. interop=.. omp_wait=.. alloc=.. params=.. macs=..",
@@ -166,7 +169,7 @@ public final class BenchCommand implements Command {
 
     @Override
     public int run(String[] args) throws Exception {
-        Args parsed = Args.parse(args, Set.of("models", "threads", "steps", "warmup", "batch", "rss-every"),
+        Args parsed = Args.parse(args, Set.of("models", "threads", "steps", "warmup", "batch", "rss-every", "profile"),
                 Set.of("matmul-only", "no-matmul"));
         if (!parsed.positional().isEmpty()) {
             throw new UsageException("bench takes no positional arguments, got " + parsed.positional());
@@ -176,6 +179,7 @@ public final class BenchCommand implements Command {
         int warmup = parsed.integer("warmup", 3, 0, Integer.MAX_VALUE);
         int batch = parsed.has("batch") ? parsed.integer("batch", 0, 1, TrainCommand.MAX_BATCH) : 0;
         int rssEvery = parsed.integer("rss-every", 0, 0, Integer.MAX_VALUE);
+        Path profile = parsed.path("profile", null);
         if (parsed.flag("matmul-only")) {
             configureThreads(threads);
             System.out.println(matmul(threads));
@@ -199,9 +203,16 @@ public final class BenchCommand implements Command {
             // its own JVM, so that its arrays do not count in a model's peak memory
             child(concat(List.of("--matmul-only"), common));
         }
+        if (profile != null && cases.size() != 1) {
+            throw new UsageException("option --profile records one case; give one in --models, got " + cases.size());
+        }
+        if (profile != null && (profile.toAbsolutePath().getParent() == null
+                || !Files.isDirectory(profile.toAbsolutePath().getParent()))) {
+            throw new UsageException("option --profile: the folder of " + profile + " does not exist");
+        }
         if (cases.size() == 1) {
             configureThreads(threads);
-            System.out.println(measure(cases.get(0), steps, warmup, rssEvery));
+            System.out.println(measure(cases.get(0), steps, warmup, rssEvery, profile));
             return 0;
         }
         for (Case c : cases) {
@@ -249,6 +260,16 @@ public final class BenchCommand implements Command {
      * @param rssEvery print the resident memory every this many steps (0: never), to show it does not grow
      */
     static String measure(Case c, int steps, int warmup, int rssEvery) {
+        return measure(c, steps, warmup, rssEvery, null);
+    }
+
+    /**
+     * As {@link #measure(Case, int, int, int)}; with {@code profile}, libtorch's profiler records the
+     * timed steps (every operator, its thread, start and duration) into that file as a Chrome trace,
+     * which {@code scripts/profile_table.py} turns into a table per operator. The profiler's own cost
+     * lowers the printed speed; time without it.
+     */
+    static String measure(Case c, int steps, int warmup, int rssEvery, Path profile) {
         ResNetSpec spec = c.spec();
         ResidualNetwork net = ResNet.build(spec);
         Summary summary = Summary.of(net, c.input());
@@ -287,11 +308,17 @@ public final class BenchCommand implements Command {
                 rssWarm = Platform.residentBytes();
                 faults = Platform.minorPageFaults();
                 cpu = processCpuNanos();
+                if (profile != null) {
+                    JniUtils.startProfile(false, false, false);
+                }
                 for (int i = 0; i < steps; i++) {
                     long start = System.nanoTime();
                     step.run();
                     rates[i] = c.batch() / ((System.nanoTime() - start) / 1e9);
                     reportRss(warmup + i + 1, rssEvery);
+                }
+                if (profile != null) {
+                    JniUtils.stopProfile(profile.toAbsolutePath().toString());
                 }
                 faults = (Platform.minorPageFaults() - faults) / steps;
                 cpu = (processCpuNanos() - cpu) / steps;
