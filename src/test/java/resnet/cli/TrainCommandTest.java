@@ -32,7 +32,8 @@ class TrainCommandTest {
         }
         assertEquals(1, History.load(out.resolve(Checkpoint.HISTORY)).size());
 
-        CliRun evaluate = run("evaluate", "--checkpoint", out.toString(), "--dataset", "fashion-mnist", "--data-dir", data.toString());
+        CliRun evaluate = run("evaluate", "--checkpoint", out.toString(), "--dataset", "fashion-mnist", "--data-dir", data.toString(),
+                "--tta", "flip");
         assertEquals(0, evaluate.status(), evaluate.out() + evaluate.err());
         assertEquals(train.lastLine(), evaluate.lastLine());
 
