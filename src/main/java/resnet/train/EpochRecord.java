@@ -22,8 +22,9 @@ public record EpochRecord(int epoch, double trainLoss, double trainAccuracy, dou
 
     @Override
     public String toString() {
-        return String.format(java.util.Locale.ROOT,
-                "epoch %d: train loss %.4f acc %.2f%% | valid loss %.4f acc %.2f%% | lr %.5f | %.1f s, %.0f images/s",
-                epoch, trainLoss, 100 * trainAccuracy, validLoss, 100 * validAccuracy, learningRate, seconds, imagesPerSecond);
+        String valid = Double.isNaN(validLoss) && Double.isNaN(validAccuracy) ? "no validation part"
+                : String.format(java.util.Locale.ROOT, "valid loss %.4f acc %.2f%%", validLoss, 100 * validAccuracy);
+        return String.format(java.util.Locale.ROOT, "epoch %d: train loss %.4f acc %.2f%% | %s | lr %.5f | %.1f s, %.0f images/s",
+                epoch, trainLoss, 100 * trainAccuracy, valid, learningRate, seconds, imagesPerSecond);
     }
 }

@@ -135,8 +135,11 @@ public record FitConfig(int epochs, int batchSize, OptimizerSettings optimizer, 
     @Override
     public String toString() {
         StringBuilder text = new StringBuilder();
-        settings().forEach((k, v) -> text.append(String.format("%-15s %s%n", k + ":", v)));
-        text.append(String.format("%-15s %s%n", "checkpoints:", checkpointDir == null ? "none" : checkpointDir + (resume ? " (resume)" : "")));
+        Map<String, String> settings = settings();
+        int width = Math.max(15, settings.keySet().stream().mapToInt(k -> k.length() + 1).max().orElse(0));
+        String line = "%-" + width + "s %s%n";
+        settings.forEach((k, v) -> text.append(String.format(line, k + ":", v)));
+        text.append(String.format(line, "checkpoints:", checkpointDir == null ? "none" : checkpointDir + (resume ? " (resume)" : "")));
         return text.toString();
     }
 }
