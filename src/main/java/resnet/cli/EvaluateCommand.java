@@ -98,9 +98,13 @@ public final class EvaluateCommand implements Command {
     /** Evaluates on the test set and prints the details, then {@code test accuracy: X} as the last line. */
     static int report(Model model, ImageSet test, Normalization normalization, int batch, String which,
             boolean flipTta) {
-        Evaluation evaluation = evaluate(model, test, normalization, batch, which, flipTta);
-        System.out.println(String.format(Locale.ROOT, "test accuracy: %.4f", evaluation.accuracy()));
+        printLastLine(evaluate(model, test, normalization, batch, which, flipTta));
         return 0;
+    }
+
+    /** The last line of evaluate and train, {@code test accuracy: X}, which scripts read. */
+    static void printLastLine(Evaluation evaluation) {
+        System.out.println(String.format(Locale.ROOT, "test accuracy: %.4f", evaluation.accuracy()));
     }
 
     /** Evaluates on the test set and prints the details line (not the last line). */

@@ -323,7 +323,7 @@ public final class TrainCommand implements Command {
                     Platform.mib(Platform.peakResidentBytes()))));
             result.put("load average", String.format(Locale.ROOT, "%.2f", Platform.loadAverage()));
             RunResult.write(out.resolve(RunResult.FILE), result);
-            System.out.println(String.format(Locale.ROOT, "test accuracy: %.4f", evaluation.accuracy()));
+            EvaluateCommand.printLastLine(evaluation);
             return 0;
         }
     }

@@ -11,6 +11,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
 import ai.djl.training.Trainer;
 import ai.djl.training.dataset.Batch;
+import ai.djl.training.loss.Loss;
 import ai.djl.util.Pair;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -95,7 +96,7 @@ public final class Fit {
     private String stopReason = "not run yet";
     private double lossBound = Double.POSITIVE_INFINITY;
     /** Plain cross-entropy, whatever the training loss: validation losses stay comparable across runs. */
-    private final ai.djl.training.loss.Loss validationLoss = ai.djl.training.loss.Loss.softmaxCrossEntropyLoss();
+    private final Loss validationLoss = Loss.softmaxCrossEntropyLoss();
 
     /**
      * @param model with its block set; its arrays are made by the run (or loaded when resuming)
@@ -190,7 +191,7 @@ public final class Fit {
         EarlyStopping stopping = new EarlyStopping(config.patience(), config.monitor());
         byte[] bestWeights = null;
         try (TrainingStep step = TrainingStep.open(model, config.optimizer(),
-                config.labelSmoothing() == 0 ? ai.djl.training.loss.Loss.softmaxCrossEntropyLoss()
+                config.labelSmoothing() == 0 ? Loss.softmaxCrossEntropyLoss()
                         : new LabelSmoothing(config.labelSmoothing()), image, devices)) {
             Trainer trainer = step.trainer();
             ResumableOptimizer optimizer = step.optimizer();
