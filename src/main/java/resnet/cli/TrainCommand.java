@@ -56,10 +56,13 @@ public final class TrainCommand implements Command {
     /** Upper bounds that only catch typos (an extra digit or two); memory is checked on its own. */
     static final int MAX_EPOCHS = 100_000;
     static final int MAX_BATCH = 1 << 20;
+    /** The most zero pixels {@code --padding} adds on a side (more than half a 32-pixel image). */
+    static final int MAX_PADDING = 16;
 
     private static final Set<String> VALUED = Set.of("model", "dataset", "data-dir", "epochs", "batch", "lr", "schedule",
             "seed", "limit", "out", "optimizer", "momentum", "weight-decay", "patience", "valid-ratio", "step-size", "gamma",
-            "warmup", "augment", "weights", "freeze", "image-size", "recipe", "erase", "label-smoothing", "tta");
+            "warmup", "augment", "weights", "freeze", "image-size", "recipe", "erase", "label-smoothing", "tta",
+            "padding");
     private static final Set<String> FLAGS = Set.of("resume", "no-nesterov", "skip-bad-images");
 
     @Override
@@ -102,6 +105,7 @@ public final class TrainCommand implements Command {
                 "  --weight-decay X     default " + WEIGHT_DECAY,
                 "  --augment KIND       crop+flip, flip, crop, rrc+flip (random resized crop), none",
                 "                       (default: flip for fashion-mnist, crop+flip for cifar10, rrc+flip for folder)",
+                "  --padding N          zero pixels on each side before a random crop (crop kinds; default 4)",
                 "  --erase P            random erasing (Zhong et al.) with probability P after the other changes",
                 "                       (default 0: off; the paper's 0.5)",
                 "  --label-smoothing X  train against targets with X of the mass spread over all classes (default 0.1)",
@@ -158,7 +162,17 @@ public final class TrainCommand implements Command {
                         : dataset == DatasetName.FOLDER ? "rrc+flip" : "crop+flip",
                 List.of("crop+flip", "standard", "flip", "crop", "rrc+flip", "rrc", "none"));
         double erase = a.decimal("erase", recipe.erase(), 0, true, 1, true);
-        Augmentation augmentation = augmentation(augmentKind).withErasing(erase);
+        Augmentation crops = augmentation(augmentKind);
+        if (a.has("padding") && crops.padding() == 0) {
+            throw new UsageException("option --padding is for the crop kinds of --augment (crop+flip, crop), not '"
+                    + augmentKind + "'");
+        }
+        if (crops.padding() > 0) {
+            int padding = a.integer("padding", recipe.padding() > 0 ? recipe.padding() : crops.padding(), 1,
+                    MAX_PADDING);
+            crops = new Augmentation(padding, crops.flip());
+        }
+        Augmentation augmentation = crops.withErasing(erase);
         double labelSmoothing = a.decimal("label-smoothing", recipe.labelSmoothing(), 0, true, 1, false);
         boolean flipTta = a.choice("tta", recipe.flipTta() ? "flip" : "none", List.of("none", "flip")).equals("flip");
         if (a.has("image-size") && dataset != DatasetName.FOLDER) {
