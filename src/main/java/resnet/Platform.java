@@ -145,6 +145,26 @@ public final class Platform {
         return ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
     }
 
+    /**
+     * The processor's name as the system gives it (Linux: the first "model name" of /proc/cpuinfo),
+     * else the architecture: a timing is only comparable with timings on the same kind of machine.
+     */
+    public static String processor() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name") && line.contains(":")) {
+                    String name = line.substring(line.indexOf(':') + 1).trim().replaceAll("\\s+", " ");
+                    if (!name.isEmpty()) {
+                        return name;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // not Linux, or not readable: the architecture below
+        }
+        return System.getProperty("os.arch");
+    }
+
     /** Bytes as MiB, for printing. */
     public static double mib(long bytes) {
         return bytes / (1024.0 * 1024.0);

@@ -78,16 +78,20 @@ public final class ChartCommand implements Command {
             results.add(result);
         }
         Map<String, List<double[]>> series = new LinkedHashMap<>();
-        System.out.println("| recipe | seed | epochs | wall minutes | test accuracy | peak memory MiB | load average |");
-        System.out.println("|---|---|---|---|---|---|---|");
+        System.out.println("| recipe | seed | epochs | wall minutes | test accuracy | peak memory MiB | load average"
+                + " | processor |");
+        System.out.println("|---|---|---|---|---|---|---|---|");
         for (Map<String, String> result : results) {
             String recipe = result.getOrDefault("recipe", "other");
+            // runs on different processors are different series: their minutes are not comparable
+            String seriesName = result.containsKey("processor") ? recipe + ", " + result.get("processor") : recipe;
             double minutes = number(result, "wall minutes");
             double accuracy = 100 * number(result, "test accuracy");
-            series.computeIfAbsent(recipe, k -> new ArrayList<>()).add(new double[] {minutes, accuracy});
-            System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.2f%% | %s | %s |", recipe,
+            series.computeIfAbsent(seriesName, k -> new ArrayList<>()).add(new double[] {minutes, accuracy});
+            System.out.println(String.format(Locale.ROOT, "| %s | %s | %s | %.1f | %.2f%% | %s | %s | %s |", recipe,
                     result.get("seed"), result.getOrDefault("epochs run", "?"), minutes, accuracy,
-                    result.getOrDefault("peak memory MiB", "?"), result.getOrDefault("load average", "?")));
+                    result.getOrDefault("peak memory MiB", "?"), result.getOrDefault("load average", "?"),
+                    result.getOrDefault("processor", "?")));
         }
         Charts.save(Charts.accuracyAgainstMinutes("Fashion-MNIST: test accuracy against minutes",
                 series, REFERENCES), out);

@@ -6,6 +6,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.lang.management.ManagementFactory;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -29,6 +32,7 @@ import resnet.train.History;
 import resnet.train.OptimizerSettings;
 import resnet.train.RunLock;
 import resnet.train.Schedule;
+import resnet.train.TimeBudget;
 import resnet.viz.Charts;
 import resnet.weights.StateDict;
 
@@ -56,13 +60,17 @@ public final class TrainCommand implements Command {
     /** Upper bounds that only catch typos (an extra digit or two); memory is checked on its own. */
     static final int MAX_EPOCHS = 100_000;
     static final int MAX_BATCH = 1 << 20;
+    /** The longest --minutes: a week. */
+    static final double MAX_MINUTES = 7 * 24 * 60;
+    /** The part of a --minutes budget kept for what follows the epochs (the test, with flip averaging). */
+    static final double TEST_RESERVE_MINUTES = 1;
     /** The most zero pixels {@code --padding} adds on a side (more than half a 32-pixel image). */
     static final int MAX_PADDING = 16;
 
     private static final Set<String> VALUED = Set.of("model", "dataset", "data-dir", "epochs", "batch", "lr", "schedule",
             "seed", "limit", "out", "optimizer", "momentum", "weight-decay", "patience", "valid-ratio", "step-size", "gamma",
             "warmup", "augment", "weights", "freeze", "image-size", "recipe", "erase", "label-smoothing", "tta",
-            "padding");
+            "padding", "minutes");
     private static final Set<String> FLAGS = Set.of("resume", "no-nesterov", "skip-bad-images");
 
     @Override
@@ -90,10 +98,13 @@ public final class TrainCommand implements Command {
                 "  --weights FILE       start from these weights (.pth/.pt, .safetensors, .npz; torchvision names);",
                 "                       a head of another class count is replaced by a new one",
                 "  --freeze MODE        none (default), backbone (train the head only) or upto:PART (e.g. upto:layer3)",
-                "  --recipe NAME        default, or best (fashion-mnist, 40 epochs: under an hour on 2 cores, README);",
+                "  --recipe NAME        default, or best (fashion-mnist: up to 40 epochs, as many as fit in 58 minutes);",
                 "                       a recipe sets the defaults below, options given on the line win:",
                 Recipe.table("                       "),
-                "  --epochs N           default " + EPOCHS,
+                "  --epochs N           default " + EPOCHS + "; with --minutes, the most epochs the run may take",
+                "  --minutes M          a wall-clock budget for the whole command: after the warm-up epoch, the",
+                "                       epochs become what fits in M minutes less one for the test (onecycle or",
+                "                       constant; printed and in result.txt; --epochs N with that N repeats the run)",
                 "  --batch N            images per step (default " + BATCH + ")",
                 "  --lr X               peak learning rate (default " + LR + ")",
                 "  --schedule NAME      onecycle (default), cosine, step, constant",
@@ -149,6 +160,28 @@ public final class TrainCommand implements Command {
         double gamma = a.decimal("gamma", 0.1, 0, false, 1, true);
         double warmup = a.decimal("warmup", Math.min(WARMUP, epochs / 5.0), 0, true, epochs, false);
         Schedule schedule = option("schedule", () -> Schedule.named(scheduleName, lr, epochs, stepSize, gamma, warmup));
+        double minutes = a.decimal("minutes", recipe.minutes(), 0, true, MAX_MINUTES, true);
+        if (minutes > 0) {
+            if (minutes <= TEST_RESERVE_MINUTES) {
+                throw new UsageException(String.format(Locale.ROOT, "option --minutes %s leaves no time to train: the"
+                        + " budget keeps %s minute for the test; give more, or 0 for no budget",
+                        a.string("minutes", ""), TEST_RESERVE_MINUTES));
+            }
+            if (!(schedule instanceof Schedule.OneCycle) && !(schedule instanceof Schedule.Constant)) {
+                throw new UsageException("option --minutes plans the epochs after the warm-up, so the schedule's first"
+                        + " epochs must not depend on the run's length: use --schedule onecycle or constant, not "
+                        + scheduleName);
+            }
+            if (schedule instanceof Schedule.OneCycle && Math.max(1, Math.ceil(warmup)) >= epochs) {
+                throw new UsageException(String.format(Locale.ROOT, "option --minutes plans the epochs after the"
+                        + " warm-up, but --warmup %s leaves none of the %d epochs to plan: give more --epochs (the"
+                        + " most the budget may use)", warmup, epochs));
+            }
+            if (a.flag("resume")) {
+                throw new UsageException("option --minutes plans a new run's epochs; to resume a run on a time budget"
+                        + " leave out --minutes and give --epochs N with the N it planned (its log and result.txt)");
+            }
+        }
         String optimizerName = a.choice("optimizer", "sgd", List.of("sgd", "adam"));
         double momentum = a.decimal("momentum", MOMENTUM, 0, true, 1, false);
         double weightDecay = a.decimal("weight-decay", WEIGHT_DECAY, 0, Double.MAX_VALUE);
@@ -244,13 +277,13 @@ public final class TrainCommand implements Command {
             }
             return train(a, dataset, spec, modelName, dataDir, limit, validRatio, seed, augmentation, config, out,
                     new Start(imageSize, skipBadImages, weights, freeze, resume, flipTta, String.join(" ", args),
-                            recipe.id()));
+                            recipe.id(), minutes));
         }
     }
 
     /** What train reads beyond the fit config: the images' size and the pretrained start. */
     private record Start(int imageSize, boolean skipBadImages, StateDict weights, String freeze, boolean resume,
-            boolean flipTta, String commandLine, String recipe) {}
+            boolean flipTta, String commandLine, String recipe, double minutes) {}
 
     private static int train(Args a, DatasetName dataset, ResNetSpec spec, String modelName, Path dataDir, int limit,
             double validRatio, long seed, Augmentation augmentation, FitConfig base, Path out, Start start)
@@ -301,6 +334,15 @@ public final class TrainCommand implements Command {
                     .listen((record, history) -> System.out.println(String.format(Locale.ROOT,
                             "  resident memory after epoch %d: %.0f MiB (%s; %d engine arrays open)", record.epoch(),
                             Platform.mib(Platform.residentBytes()), Platform.javaMemory(), Platform.openArrays())));
+            if (start.minutes() > 0) {
+                // from the JVM's start: the budget is the whole command's wall time, data loading included
+                Instant launched = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+                Duration training = Duration.ofMillis(Math.round((start.minutes() - TEST_RESERVE_MINUTES) * 60_000));
+                fit.within(new TimeBudget(launched.plus(training), TimeBudget.DEFAULT_SLACK));
+                System.out.println(String.format(Locale.ROOT, "time budget: %s min from the start, the last epoch to end"
+                        + " by minute %.1f; at most %d epochs", start.minutes(), start.minutes() - TEST_RESERVE_MINUTES,
+                        config.epochs()));
+            }
             long begin = System.nanoTime();
             History history = fit.run();
             double minutes = (System.nanoTime() - begin) / 60e9;
@@ -314,6 +356,9 @@ public final class TrainCommand implements Command {
             result.put("command", "bin/resnet train " + start.commandLine());
             result.put("recipe", start.recipe());
             result.put("seed", String.valueOf(seed));
+            if (start.minutes() > 0) {
+                result.put("time budget minutes", String.valueOf(start.minutes()));
+            }
             result.put("epochs run", String.valueOf(history.size()));
             result.put("best epoch", String.valueOf(fit.bestEpoch()));
             result.put("training minutes", String.format(Locale.ROOT, "%.2f", minutes));
@@ -336,6 +381,7 @@ public final class TrainCommand implements Command {
             result.put("peak memory MiB", String.format(Locale.ROOT, "%.0f", Math.max(peakMib,
                     Platform.mib(Platform.peakResidentBytes()))));
             result.put("load average", String.format(Locale.ROOT, "%.2f", Platform.loadAverage()));
+            result.put("processor", Platform.processor());
             RunResult.write(out.resolve(RunResult.FILE), result);
             EvaluateCommand.printLastLine(evaluation);
             return 0;

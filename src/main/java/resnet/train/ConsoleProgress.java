@@ -22,6 +22,8 @@ public final class ConsoleProgress implements FitListener {
     }
 
     /** @param inPlace redraw one line with {@code \r} (a terminal) or print new lines (logs) */
+    private String plan;
+
     public ConsoleProgress(PrintStream out, boolean inPlace) {
         this.out = out;
         this.inPlace = inPlace;
@@ -53,12 +55,22 @@ public final class ConsoleProgress implements FitListener {
         out.flush();
     }
 
+    /** Printed after the epoch's own line. */
+    @Override
+    public void onPlan(int epoch, TimeBudget.Plan plan) {
+        this.plan = plan.describe(epoch);
+    }
+
     @Override
     public void onEpoch(EpochRecord record, History history) {
         if (inPlace) {
             out.print("\r\033[K");
         }
         out.println(record);
+        if (plan != null) {
+            out.println(plan);
+            plan = null;
+        }
         lastTenth = -1;
     }
 }

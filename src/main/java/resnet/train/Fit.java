@@ -89,7 +89,9 @@ public final class Fit {
 
     private final Model model;
     private final TrainingData data;
-    private final FitConfig config;
+    /** The run's settings; a {@link TimeBudget} replaces its epochs (and the schedule's) once, after the warm-up. */
+    private FitConfig config;
+    private TimeBudget budget;
     private final List<FitListener> listeners = new ArrayList<>();
     private Device[] devices = Engine.getInstance().getDevices();
     private int bestEpoch;
@@ -141,6 +143,42 @@ public final class Fit {
         return this;
     }
 
+    /**
+     * Fits the run into a wall-clock budget; returns this. The config's epochs become the most the
+     * run may take: after the warm-up (the first epoch of a constant rate), {@link TimeBudget#plan}
+     * sets them to what fits, and the one-cycle anneal runs over those. Only a schedule whose early
+     * epochs do not depend on the run's length can be planned this way.
+     *
+     * @throws IllegalArgumentException for a step or cosine schedule (their first epochs already
+     *     depend on the run's length) or a one-cycle warm-up as long as the run
+     */
+    public Fit within(TimeBudget budget) {
+        Objects.requireNonNull(budget, "budget");
+        if (!(config.schedule() instanceof Schedule.OneCycle) && !(config.schedule() instanceof Schedule.Constant)) {
+            throw new IllegalArgumentException("a time budget needs a schedule whose first epochs do not depend on"
+                    + " the run's length (onecycle, constant), got " + config.schedule());
+        }
+        if (planEpoch(config.schedule()) >= config.epochs()) {
+            throw new IllegalArgumentException("a time budget plans the epochs after the warm-up, but the warm-up of "
+                    + config.schedule() + " leaves no epoch of the " + config.epochs() + " to plan");
+        }
+        this.budget = budget;
+        return this;
+    }
+
+    /** The epoch after which a time budget plans: the last of the warm-up, or the first. */
+    private static int planEpoch(Schedule schedule) {
+        return schedule instanceof Schedule.OneCycle o ? Math.max(1, (int) Math.ceil(o.warmupEpochs())) : 1;
+    }
+
+    /** The same schedule over {@code epochs} (a constant rate has no length). */
+    private static Schedule withEpochs(Schedule schedule, int epochs) {
+        if (schedule instanceof Schedule.OneCycle o) {
+            return Schedule.oneCycle(o.maxLr(), epochs, o.warmupEpochs());
+        }
+        return schedule;
+    }
+
     /** The epoch whose weights the model holds after {@link #run()} (when restoreBest is on). */
     public int bestEpoch() {
         return bestEpoch;
@@ -180,6 +218,10 @@ public final class Fit {
         if (dir != null && config.resume() && Files.exists(dir.resolve(Checkpoint.LAST))) {
             resumeFrom = Checkpoint.read(dir.resolve(Checkpoint.LAST));
             checkSameSettings(resumeFrom);
+        }
+        if (resumeFrom != null && budget != null) {
+            throw new IllegalStateException("a run on a time budget cannot resume from " + resumeFrom.file()
+                    + ": its epochs are planned anew; resume with the epochs the first run planned instead");
         }
         Block block = model.getBlock();
         Shape image = imageShape();
@@ -221,10 +263,14 @@ public final class Fit {
                     listener.onStart(first, config.epochs());
                 }
             }
+            long loopStart = System.nanoTime();
             for (int epoch = first; epoch <= config.epochs() && !stopping.shouldStop(); epoch++) {
                 EpochRecord record = epoch(step, epoch);
                 checkFinite(record, block);
                 history.add(record);
+                if (budget != null && epoch == planEpoch(config.schedule())) {
+                    plan(epoch, epoch - first + 1, java.time.Duration.ofNanos(System.nanoTime() - loopStart));
+                }
                 boolean improved = stopping.update(record);
                 if (improved) {
                     bestWeights = Checkpoint.saveParameters(block);
@@ -264,6 +310,16 @@ public final class Fit {
             listener.onEnd(history);
         }
         return history;
+    }
+
+    /** Sets the run's epochs to what the budget allows (before this epoch's checkpoint is written). */
+    private void plan(int epoch, int done, java.time.Duration spent) {
+        TimeBudget.Plan plan = budget.plan(epoch, done, spent, java.time.Instant.now(), config.epochs());
+        config = config.withEpochs(plan.epochs()).withSchedule(withEpochs(config.schedule(), plan.epochs()));
+        stopReason = "all " + plan.epochs() + " epochs done (planned for the time budget)";
+        for (FitListener listener : listeners) {
+            listener.onPlan(epoch, plan);
+        }
     }
 
     private static int classes(Block block, Shape image) {

@@ -26,6 +26,9 @@ public interface FitListener {
     /** Before the first epoch that runs ({@code firstEpoch} > 1 when resuming). */
     default void onStart(int firstEpoch, int epochs) {}
 
+    /** When a {@link TimeBudget} has set the run's epochs, after epoch {@code epoch} (before its checkpoint). */
+    default void onPlan(int epoch, TimeBudget.Plan plan) {}
+
     /** After each training step. */
     default void onBatch(BatchProgress progress) {}
 

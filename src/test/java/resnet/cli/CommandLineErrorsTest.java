@@ -144,6 +144,17 @@ class CommandLineErrorsTest {
                 "fashion-mnist"));
         rows.add(row("--erase above 1", TRAIN_OK + " --erase 1.5", 2, "option --erase", "1.5"));
         rows.add(row("--erase negative", TRAIN_OK + " --erase -0.1", 2, "option --erase"));
+        rows.add(row("--padding without a crop", TRAIN_OK + " --augment flip --padding 2", 2, "option --padding",
+                "'flip'"));
+        rows.add(row("--padding 0", TRAIN_OK + " --augment crop+flip --padding 0", 2, "option --padding", "0"));
+        rows.add(row("--minutes too few", TRAIN_OK + " --minutes 0.5", 2, "option --minutes 0.5", "for the test"));
+        rows.add(row("--minutes negative", TRAIN_OK + " --minutes -3", 2, "option --minutes", "-3"));
+        rows.add(row("--minutes with cosine", TRAIN_OK + " --minutes 30 --schedule cosine", 2, "option --minutes",
+                "onecycle or constant", "cosine"));
+        rows.add(row("--minutes, warm-up too long", TRAIN_OK + " --minutes 30 --warmup 0.5", 2,
+                "option --minutes", "--warmup 0.5", "--epochs"));
+        rows.add(row("--minutes with --resume", TRAIN_OK + " --minutes 30 --resume", 2, "option --minutes",
+                "--epochs N"));
         rows.add(row("--label-smoothing 1", TRAIN_OK + " --label-smoothing 1", 2, "option --label-smoothing", "1"));
         rows.add(row("unknown --tta", TRAIN_OK + " --tta crop", 2, "option --tta", "'crop'"));
         rows.add(row("unknown evaluate --tta", EVAL_OK + " --checkpoint {run} --tta five", 2, "option --tta", "'five'"));

@@ -1,6 +1,7 @@
 package resnet.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
@@ -43,6 +44,7 @@ class TrainCommandTest {
         assertTrue(result.get("command").startsWith("bin/resnet train --model resnet20"), result.get("command"));
         assertTrue(Double.parseDouble(result.get("peak memory MiB")) > 0, result.toString());
         assertTrue(result.containsKey("validation accuracy flip"), result.toString());
+        assertFalse(result.getOrDefault("processor", "").isBlank(), result.toString());
 
         Path png = dir.resolve("chart.png");
         CliRun chart = run("chart", out.toString(), "--out", png.toString());
@@ -53,6 +55,23 @@ class TrainCommandTest {
         CliRun again = run("train", "--dataset", "fashion-mnist", "--data-dir", data.toString(), "--epochs", "1", "--out", out.toString());
         assertEquals(2, again.status());
         assertTrue(again.err().contains("pass --resume"), again.err());
+    }
+
+    @Test
+    void aTimeBudgetPlansTheEpochsAndRecordsThePlan(@TempDir Path dir) throws Exception {
+        Path data = TestData.fashionMnistFolder(dir.resolve("data"), TestData.brightness(40, 1, 28, 1), TestData.brightness(16, 1, 28, 2));
+        Path out = dir.resolve("run");
+        // 1.01 minutes less the minute kept for the test ended long ago (the budget counts from the JVM's
+        // start): the plan after the warm-up epoch is the fewest, one epoch more
+        CliRun train = run("train", "--dataset", "fashion-mnist", "--data-dir", data.toString(), "--epochs", "5",
+                "--batch", "16", "--minutes", "1.01", "--out", out.toString());
+        assertEquals(0, train.status(), train.out() + train.err());
+        assertTrue(train.out().contains("time budget: after epoch 1"), train.out());
+        assertTrue(train.out().contains("2 epochs in all"), train.out());
+        assertEquals(2, History.load(out.resolve(Checkpoint.HISTORY)).size());
+        Map<String, String> result = RunResult.read(out.resolve(RunResult.FILE));
+        assertEquals("1.01", result.get("time budget minutes"));
+        assertEquals("2", result.get("epochs run"));
     }
 
     @Test

@@ -1,0 +1,135 @@
+package resnet.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.Model;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import resnet.TestData;
+import resnet.data.Augmentation;
+import resnet.data.TrainingData;
+import resnet.models.ResNet;
+import resnet.models.ResNetSpec;
+
+/** The plan of a time budget (arithmetic on given times), and a fit that follows one. */
+class TimeBudgetTest {
+
+    private static final Instant T0 = Instant.parse("2026-12-02T00:00:00Z");
+
+    @Test
+    void plansTheEpochsThatFitAtTheAllowedPace() {
+        // one epoch of 60 s took us to minute 1; 29 minutes are left at 60 * 1.2 = 72 s an epoch: 24 more
+        TimeBudget budget = new TimeBudget(T0.plus(Duration.ofMinutes(30)), 1.2);
+        TimeBudget.Plan plan = budget.plan(1, 1, Duration.ofSeconds(60), T0.plus(Duration.ofMinutes(1)), 100);
+        assertEquals(25, plan.epochs());
+        assertEquals(60, plan.perEpoch(), 1e-9);
+        assertEquals(72, plan.allowed(), 1e-9);
+        assertEquals(29 * 60, plan.left(), 1e-9);
+        assertTrue(plan.fits());
+        assertFalse(plan.capped());
+        assertTrue(plan.describe(1).contains("25 epochs in all"), plan.describe(1));
+    }
+
+    @Test
+    void aResumedRunMeasuresOnlyItsOwnEpochs() {
+        // epochs 3 and 4 ran in this process (100 s): 50 s each, 10 min left at slack 1 -> 12 more
+        TimeBudget budget = new TimeBudget(T0.plus(Duration.ofMinutes(10)), 1);
+        assertEquals(16, budget.plan(4, 2, Duration.ofSeconds(100), T0, 100).epochs());
+    }
+
+    @Test
+    void neverMoreThanTheMostNorFewerThanOneMore() {
+        TimeBudget roomy = new TimeBudget(T0.plus(Duration.ofHours(10)), 1.15);
+        TimeBudget.Plan capped = roomy.plan(1, 1, Duration.ofSeconds(60), T0, 40);
+        assertEquals(40, capped.epochs());
+        assertTrue(capped.capped() && capped.fits());
+        assertTrue(capped.describe(1).contains("more would fit"), capped.describe(1));
+
+        TimeBudget over = new TimeBudget(T0.minus(Duration.ofMinutes(1)), 1.15);
+        TimeBudget.Plan late = over.plan(1, 1, Duration.ofSeconds(60), T0, 40);
+        assertEquals(2, late.epochs(), "the anneal needs at least one epoch after the warm-up");
+        assertFalse(late.fits());
+        assertTrue(late.describe(1).contains("will end late"), late.describe(1));
+    }
+
+    @Test
+    void badSlackOrPlansAreRefused() {
+        assertThrows(IllegalArgumentException.class, () -> new TimeBudget(T0, 0.9));
+        assertThrows(IllegalArgumentException.class, () -> new TimeBudget(T0, Double.NaN));
+        assertThrows(IllegalArgumentException.class, () -> new TimeBudget(T0, 1).plan(1, 0, Duration.ZERO, T0, 5));
+    }
+
+    private static final ResNetSpec TINY = ResNet.spec("resnet20")
+            .withStages(List.of(1, 1), List.of(4, 8)).withInputChannels(1).withClasses(2);
+
+    private static TrainingData data() {
+        return TrainingData.split(TestData.brightness(48, 1, 8, 1), 0.25, 3, new Augmentation(1, true));
+    }
+
+    private static FitConfig config(int epochs) {
+        return FitConfig.of(epochs, Schedule.oneCycle(0.05, epochs, 1)).withBatchSize(16).withSeed(11).withModelName("tiny");
+    }
+
+    private static History train(FitConfig config, TimeBudget budget, List<String> plans) throws IOException {
+        try (Model model = Model.newInstance("tiny")) {
+            model.setBlock(ResNet.build(TINY));
+            Fit fit = new Fit(model, data(), config);
+            if (budget != null) {
+                fit.within(budget);
+                fit.listen(new FitListener() {
+                    @Override
+                    public void onPlan(int epoch, TimeBudget.Plan plan) {
+                        plans.add(epoch + ":" + plan.epochs());
+                    }
+
+                    @Override
+                    public void onEpoch(EpochRecord record, History history) {}
+                });
+            }
+            return fit.run();
+        }
+    }
+
+    @Test
+    void aPlannedRunIsTheRunOfThePlannedEpochs(@TempDir Path dir) throws IOException {
+        // a deadline already passed plans the fewest epochs, 2 of the 6 allowed: the same run as --epochs 2
+        List<String> plans = new ArrayList<>();
+        FitConfig most = config(6).withCheckpoints(dir.resolve("planned"));
+        History planned = train(most, new TimeBudget(Instant.now().minusSeconds(1), 1), plans);
+        assertEquals(List.of("1:2"), plans);
+        History two = train(config(2), null, new ArrayList<>());
+        assertEquals(two.withoutTiming(), planned.withoutTiming());
+        // the checkpoints carry the planned settings, so --epochs 2 can resume the planned run
+        assertEquals(config(2).withCheckpoints(dir.resolve("planned")).settings(),
+                Checkpoint.read(dir.resolve("planned").resolve(Checkpoint.LAST)).info().settings());
+
+        // a far deadline keeps the most epochs: the same run as without a budget
+        plans.clear();
+        History roomy = train(config(3), new TimeBudget(Instant.now().plus(Duration.ofHours(1)), 1), plans);
+        assertEquals(List.of("1:3"), plans);
+        assertEquals(train(config(3), null, new ArrayList<>()).withoutTiming(), roomy.withoutTiming());
+    }
+
+    @Test
+    void schedulesWhoseStartDependsOnTheLengthAreRefused() {
+        try (Model model = Model.newInstance("tiny")) {
+            model.setBlock(ResNet.build(TINY));
+            TimeBudget budget = new TimeBudget(Instant.now(), 1);
+            IllegalArgumentException cosine = assertThrows(IllegalArgumentException.class,
+                    () -> new Fit(model, data(), config(4).withSchedule(Schedule.cosine(0.05, 4))).within(budget));
+            assertTrue(cosine.getMessage().contains("onecycle, constant"), cosine.getMessage());
+            IllegalArgumentException warm = assertThrows(IllegalArgumentException.class,
+                    () -> new Fit(model, data(), config(2).withSchedule(Schedule.oneCycle(0.05, 2, 1.5))).within(budget));
+            assertTrue(warm.getMessage().contains("leaves no epoch"), warm.getMessage());
+        }
+    }
+}
