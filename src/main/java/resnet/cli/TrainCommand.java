@@ -162,24 +162,28 @@ public final class TrainCommand implements Command {
         Schedule schedule = option("schedule", () -> Schedule.named(scheduleName, lr, epochs, stepSize, gamma, warmup));
         double minutes = a.decimal("minutes", recipe.minutes(), 0, true, MAX_MINUTES, true);
         if (minutes > 0) {
+            // the budget may come from the recipe: the message then names it
+            String budget = a.has("minutes") ? "option --minutes" : "--recipe " + recipe.id() + " has --minutes " + minutes
+                    + ", which";
+            if (a.flag("resume")) {
+                throw new UsageException(budget + " plans a new run's epochs; to resume a run on a"
+                        + " time budget give --minutes 0 and --epochs N with the N it planned (its log and result.txt)");
+            }
             if (minutes <= TEST_RESERVE_MINUTES) {
                 throw new UsageException(String.format(Locale.ROOT, "option --minutes %s leaves no time to train: the"
                         + " budget keeps %s minute for the test; give more, or 0 for no budget",
                         a.string("minutes", ""), TEST_RESERVE_MINUTES));
             }
             if (!(schedule instanceof Schedule.OneCycle) && !(schedule instanceof Schedule.Constant)) {
-                throw new UsageException("option --minutes plans the epochs after the warm-up, so the schedule's first"
+                throw new UsageException(budget + " plans the epochs after the warm-up, so the schedule's first"
                         + " epochs must not depend on the run's length: use --schedule onecycle or constant, not "
                         + scheduleName);
             }
             if (schedule instanceof Schedule.OneCycle && Math.max(1, Math.ceil(warmup)) >= epochs) {
-                throw new UsageException(String.format(Locale.ROOT, "option --minutes plans the epochs after the"
-                        + " warm-up, but --warmup %s leaves none of the %d epochs to plan: give more --epochs (the"
-                        + " most the budget may use)", warmup, epochs));
-            }
-            if (a.flag("resume")) {
-                throw new UsageException("option --minutes plans a new run's epochs; to resume a run on a time budget"
-                        + " leave out --minutes and give --epochs N with the N it planned (its log and result.txt)");
+                throw new UsageException(String.format(Locale.ROOT, "%s plans the epochs after the"
+                        + " warm-up, but %s leaves none of the %d epochs to plan: give more --epochs (the most the"
+                        + " budget may use; or --minutes 0)", budget, a.has("warmup") ? "--warmup " + warmup : "its warm-up of " + warmup + " epochs",
+                        epochs));
             }
         }
         String optimizerName = a.choice("optimizer", "sgd", List.of("sgd", "adam"));

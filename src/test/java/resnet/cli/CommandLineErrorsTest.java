@@ -154,7 +154,11 @@ class CommandLineErrorsTest {
         rows.add(row("--minutes, warm-up too long", TRAIN_OK + " --minutes 30 --warmup 0.5", 2,
                 "option --minutes", "--warmup 0.5", "--epochs"));
         rows.add(row("--minutes with --resume", TRAIN_OK + " --minutes 30 --resume", 2, "option --minutes",
-                "--epochs N"));
+                "--minutes 0 and --epochs N"));
+        rows.add(row("--recipe best, one epoch", TRAIN_OK + " --recipe best", 2, "--recipe best has --minutes 58.0",
+                "its warm-up of 0.2 epochs", "--minutes 0"));
+        rows.add(row("--recipe best with --resume", TRAIN_OK + " --recipe best --resume", 2,
+                "--recipe best has --minutes 58.0", "--minutes 0 and --epochs N"));
         rows.add(row("--label-smoothing 1", TRAIN_OK + " --label-smoothing 1", 2, "option --label-smoothing", "1"));
         rows.add(row("unknown --tta", TRAIN_OK + " --tta crop", 2, "option --tta", "'crop'"));
         rows.add(row("unknown evaluate --tta", EVAL_OK + " --checkpoint {run} --tta five", 2, "option --tta", "'five'"));
