@@ -2,13 +2,13 @@ package resnet.cli;
 
 import ai.djl.Model;
 import ai.djl.ndarray.types.Shape;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -174,16 +174,16 @@ public final class TrainCommand implements Command {
                         + " budget keeps %s minute for the test; give more, or 0 for no budget",
                         a.string("minutes", ""), TEST_RESERVE_MINUTES));
             }
-            if (!(schedule instanceof Schedule.OneCycle) && !(schedule instanceof Schedule.Constant)) {
+            if (!TimeBudget.canPlan(schedule)) {
                 throw new UsageException(budget + " plans the epochs after the warm-up, so the schedule's first"
                         + " epochs must not depend on the run's length: use --schedule onecycle or constant, not "
                         + scheduleName);
             }
-            if (schedule instanceof Schedule.OneCycle && Math.max(1, Math.ceil(warmup)) >= epochs) {
-                throw new UsageException(String.format(Locale.ROOT, "%s plans the epochs after the"
-                        + " warm-up, but %s leaves none of the %d epochs to plan: give more --epochs (the most the"
-                        + " budget may use; or --minutes 0)", budget, a.has("warmup") ? "--warmup " + warmup : "its warm-up of " + warmup + " epochs",
-                        epochs));
+            if (TimeBudget.planEpoch(schedule) >= epochs) {
+                String warm = a.has("warmup") ? "--warmup " + warmup : "its warm-up of " + warmup + " epochs";
+                throw new UsageException(String.format(Locale.ROOT, "%s plans the epochs after the warm-up, but %s"
+                        + " leaves none of the %d epochs to plan: give more --epochs (the most the budget may use;"
+                        + " or --minutes 0)", budget, warm, epochs));
             }
         }
         String optimizerName = a.choice("optimizer", "sgd", List.of("sgd", "adam"));

@@ -21,9 +21,10 @@ public final class ConsoleProgress implements FitListener {
         this(System.out, System.console() != null);
     }
 
-    /** @param inPlace redraw one line with {@code \r} (a terminal) or print new lines (logs) */
+    /** The time budget's plan, printed after its epoch's line. */
     private String plan;
 
+    /** @param inPlace redraw one line with {@code \r} (a terminal) or print new lines (logs) */
     public ConsoleProgress(PrintStream out, boolean inPlace) {
         this.out = out;
         this.inPlace = inPlace;

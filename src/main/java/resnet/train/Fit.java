@@ -154,21 +154,16 @@ public final class Fit {
      */
     public Fit within(TimeBudget budget) {
         Objects.requireNonNull(budget, "budget");
-        if (!(config.schedule() instanceof Schedule.OneCycle) && !(config.schedule() instanceof Schedule.Constant)) {
+        if (!TimeBudget.canPlan(config.schedule())) {
             throw new IllegalArgumentException("a time budget needs a schedule whose first epochs do not depend on"
                     + " the run's length (onecycle, constant), got " + config.schedule());
         }
-        if (planEpoch(config.schedule()) >= config.epochs()) {
+        if (TimeBudget.planEpoch(config.schedule()) >= config.epochs()) {
             throw new IllegalArgumentException("a time budget plans the epochs after the warm-up, but the warm-up of "
                     + config.schedule() + " leaves no epoch of the " + config.epochs() + " to plan");
         }
         this.budget = budget;
         return this;
-    }
-
-    /** The epoch after which a time budget plans: the last of the warm-up, or the first. */
-    private static int planEpoch(Schedule schedule) {
-        return schedule instanceof Schedule.OneCycle o ? Math.max(1, (int) Math.ceil(o.warmupEpochs())) : 1;
     }
 
     /** The same schedule over {@code epochs} (a constant rate has no length). */
@@ -268,7 +263,7 @@ public final class Fit {
                 EpochRecord record = epoch(step, epoch);
                 checkFinite(record, block);
                 history.add(record);
-                if (budget != null && epoch == planEpoch(config.schedule())) {
+                if (budget != null && epoch == TimeBudget.planEpoch(config.schedule())) {
                     plan(epoch, epoch - first + 1, java.time.Duration.ofNanos(System.nanoTime() - loopStart));
                 }
                 boolean improved = stopping.update(record);

@@ -32,6 +32,16 @@ public record TimeBudget(Instant deadline, double slack) {
         }
     }
 
+    /** Whether a budget can plan {@code schedule}: only one whose first epochs do not depend on the run's length. */
+    public static boolean canPlan(Schedule schedule) {
+        return schedule instanceof Schedule.OneCycle || schedule instanceof Schedule.Constant;
+    }
+
+    /** The epoch after which a budget plans {@code schedule}: the last of a one-cycle warm-up, or the first. */
+    public static int planEpoch(Schedule schedule) {
+        return schedule instanceof Schedule.OneCycle o ? Math.max(1, (int) Math.ceil(o.warmupEpochs())) : 1;
+    }
+
     /**
      * The plan after {@code done} epochs of this run (from {@code firstEpoch}) took {@code spent}:
      * the last epoch that fits, at most {@code maxEpochs} and at least the next one, so that the
