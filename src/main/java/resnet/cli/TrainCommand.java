@@ -98,7 +98,7 @@ public final class TrainCommand implements Command {
                 "  --weights FILE       start from these weights (.pth/.pt, .safetensors, .npz; torchvision names);",
                 "                       a head of another class count is replaced by a new one",
                 "  --freeze MODE        none (default), backbone (train the head only) or upto:PART (e.g. upto:layer3)",
-                "  --recipe NAME        default, or best (fashion-mnist: up to 40 epochs, as many as fit in 58 minutes);",
+                "  --recipe NAME        default, or best (fashion-mnist: as many epochs as fit in 58 minutes, at most 60);",
                 "                       a recipe sets the defaults below, options given on the line win:",
                 Recipe.table("                       "),
                 "  --epochs N           default " + EPOCHS + "; with --minutes, the most epochs the run may take",
