@@ -165,6 +165,18 @@ public final class Platform {
         return System.getProperty("os.arch");
     }
 
+    /**
+     * A processor's name without its marks and padding, for a chart's legend: "Intel(R) Xeon(R)
+     * Processor" and "Intel(R) Xeon(R) CPU @ 2.20GHz" both read "Intel Xeon", "AMD EPYC 7B13 64-Core
+     * Processor" reads "AMD EPYC 7B13". Two machines whose names differ only in these are one kind.
+     */
+    public static String shortProcessor(String name) {
+        String text = name.replaceAll("\\((R|r|TM|tm)\\)", " ").replaceAll("(?i)\\bCPU\\b.*$", " ")
+                .replaceAll("(?i)\\b\\d+-Core\\b", " ").replaceAll("(?i)\\bProcessor\\b", " ")
+                .replaceAll("\\s+", " ").trim();
+        return text.isEmpty() ? name.trim() : text;
+    }
+
     /** Bytes as MiB, for printing. */
     public static double mib(long bytes) {
         return bytes / (1024.0 * 1024.0);

@@ -89,4 +89,14 @@ class PlatformTest {
         assertEquals(before, Platform.openArrays(), "closing the managers closes their arrays");
         assertTrue(Platform.javaMemory().startsWith("Java heap committed "), Platform.javaMemory());
     }
+
+    @Test
+    void shortensProcessorNamesToTheirKind() {
+        assertEquals("Intel Xeon", Platform.shortProcessor("Intel(R) Xeon(R) Processor"));
+        assertEquals("Intel Xeon", Platform.shortProcessor("Intel(R) Xeon(R) CPU @ 2.20GHz"));
+        assertEquals("AMD EPYC 7B13", Platform.shortProcessor("AMD EPYC 7B13 64-Core Processor"));
+        assertEquals("AMD EPYC", Platform.shortProcessor("AMD EPYC"));
+        assertEquals("aarch64", Platform.shortProcessor("aarch64"));
+        assertEquals("Processor", Platform.shortProcessor(" Processor "), "nothing left: the name as given");
+    }
 }

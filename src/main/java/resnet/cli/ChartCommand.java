@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import resnet.Platform;
 import resnet.viz.Charts;
 
 /**
@@ -83,8 +84,9 @@ public final class ChartCommand implements Command {
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (Map<String, String> result : results) {
             String recipe = result.getOrDefault("recipe", "other");
-            // runs on different processors are different series: their minutes are not comparable
-            String seriesName = result.containsKey("processor") ? recipe + ", " + result.get("processor") : recipe;
+            // runs on different kinds of processor are different series: their minutes are not comparable
+            String seriesName = result.containsKey("processor")
+                    ? recipe + ", " + Platform.shortProcessor(result.get("processor")) : recipe;
             double minutes = number(result, "wall minutes");
             double accuracy = 100 * number(result, "test accuracy");
             series.computeIfAbsent(seriesName, k -> new ArrayList<>()).add(new double[] {minutes, accuracy});
