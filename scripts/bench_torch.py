@@ -246,8 +246,10 @@ def run_case(case, args):
             # What the fit loop's step (resnet.train.TrainingStep) does: forward, loss, backward, the
             # loss and the number of correct predictions read back, the update only for a finite loss.
             opt.zero_grad(set_to_none=True)
-            scores = model(x)
-            loss = loss_fn(scores, y)
+            # --autocast-bf16: convolutions and the linear layer in bfloat16, weights kept float32
+            with torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.autocast_bf16):
+                scores = model(x)
+                loss = loss_fn(scores, y)
             loss.backward()
             value = loss.item()
             (scores.argmax(1) == y).sum().item()
@@ -257,7 +259,7 @@ def run_case(case, args):
         model.eval()
 
         def step():
-            with torch.no_grad():
+            with torch.no_grad(), torch.autocast("cpu", dtype=torch.bfloat16, enabled=args.autocast_bf16):
                 model(x)
     for _ in range(args.warmup):
         step()
@@ -282,6 +284,7 @@ def run_case(case, args):
     flop_per_image = 2 * macs * (3 if mode == "train" else 1)
     print(f"bench side=pytorch model={name} input={'x'.join(map(str, dims))} batch={batch} mode={mode} "
           f"threads={torch.get_num_threads()} interop={torch.get_num_interop_threads()} omp_wait={omp_wait()} alloc={allocator()} "
+          f"{'precision=autocast-bf16 ' if args.autocast_bf16 else ''}"
           f"params={params} macs={macs} img_s_median={median:.2f} "
           f"img_s_min={min(rates):.2f} img_s_max={max(rates):.2f} gflops={median * flop_per_image / 1e9:.1f} "
           f"cpu_ms_per_step={cpu * 1000:.1f} faults_per_step={faults} rss_warm_mib={rss_warm:.0f} rss_end_mib={mib('VmRSS:'):.0f} peak_rss_mib={mib('VmHWM:'):.0f}",
@@ -298,6 +301,8 @@ def main():
     p.add_argument("--matmul-only", action="store_true")
     p.add_argument("--no-matmul", action="store_true")
     p.add_argument("--list-cases", action="store_true", help="print the default cases and stop")
+    p.add_argument("--autocast-bf16", action="store_true", help="run each step under CPU autocast to bfloat16 "
+                   "(mixed precision; DJL 0.35.1's PyTorch engine has no bfloat16, so the Java side has no twin)")
     p.add_argument("--profile", default="", help="one case: record the timed steps with PyTorch's profiler into "
                    "this Chrome trace file (scripts/profile_table.py sums it per operator)")
     args = p.parse_args()
@@ -333,8 +338,8 @@ def main():
         return
     for text in (c for c in args.models.split(",") if c.strip()):
         subprocess.run([sys.executable, __file__, "--models", text, "--no-matmul", "--threads", str(args.threads),
-                        "--steps", str(args.steps), "--warmup", str(args.warmup), "--batch", str(args.batch)],
-                       check=True)
+                        "--steps", str(args.steps), "--warmup", str(args.warmup), "--batch", str(args.batch)]
+                       + (["--autocast-bf16"] if args.autocast_bf16 else []), check=True)
 
 
 if __name__ == "__main__":

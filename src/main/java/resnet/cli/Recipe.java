@@ -22,9 +22,9 @@ record Recipe(String id, String summary, int epochs, int batch, double lr, Strin
 
     /**
      * Fashion-MNIST's best within an hour of 2 cores, aiming at 95%: as many epochs as fit in 58
-     * minutes ({@code --minutes}; at most 60, about 45 on a fast 2-core machine, five times the
-     * default's 8 and more), the whole training set (no validation part) and random erasing against
-     * the overfitting of a long run.
+     * minutes ({@code --minutes}; at most 60; 41 and 27 on the two 2-core machines of the README's
+     * runs, against the default's 8), the whole training set (no validation part) and random erasing
+     * against the overfitting of a long run.
      * What it reached is in the README ("Recipes").
      */
     static final Recipe BEST = new Recipe("best", "within an hour", 60, 128, 0.2, "flip", 0, 0.5, 0.1, true, 0, 58);
