@@ -22,7 +22,7 @@ record Recipe(String id, String summary, int epochs, int batch, double lr, Strin
 
     /**
      * Fashion-MNIST's best within an hour of 2 cores, aiming at 95%: as many epochs as fit in 58
-     * minutes ({@code --minutes}; at most 60; 41 and 27 on the two 2-core machines of the README's
+     * minutes ({@code --minutes}; at most 60; 22 to 41 on the 2-core machines of the README's
      * runs, against the default's 8), the whole training set (no validation part) and random erasing
      * against the overfitting of a long run.
      * What it reached is in the README ("Recipes").
