@@ -104,7 +104,8 @@ public final class TrainCommand implements Command {
                 "  --epochs N           default " + EPOCHS + "; with --minutes, the most epochs the run may take",
                 "  --minutes M          a wall-clock budget for the whole command: after the warm-up epoch, the",
                 "                       epochs become what fits in M minutes less one for the test (onecycle or",
-                "                       constant; printed and in result.txt; --epochs N with that N repeats the run)",
+                "                       constant; printed and in result.txt; --epochs N with that N repeats the run",
+                "                       unless the plan was cut later because the epochs ran late)",
                 "  --batch N            images per step (default " + BATCH + ")",
                 "  --lr X               peak learning rate (default " + LR + ")",
                 "  --schedule NAME      onecycle (default), cosine, step, constant",
@@ -364,6 +365,9 @@ public final class TrainCommand implements Command {
                 result.put("time budget minutes", String.valueOf(start.minutes()));
             }
             result.put("epochs run", String.valueOf(history.size()));
+            if (start.minutes() > 0) {
+                result.put("time budget plan", fit.stopReason());
+            }
             result.put("best epoch", String.valueOf(fit.bestEpoch()));
             result.put("training minutes", String.format(Locale.ROOT, "%.2f", minutes));
             if (data.hasValidation()) {

@@ -16,6 +16,10 @@ import ai.djl.util.Pair;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -89,9 +93,16 @@ public final class Fit {
 
     private final Model model;
     private final TrainingData data;
-    /** The run's settings; a {@link TimeBudget} replaces its epochs (and the schedule's) once, after the warm-up. */
+    /**
+     * The run's settings; a {@link TimeBudget} replaces its epochs (and the schedule's) after the warm-up,
+     * and again only to cut them when the epochs run late.
+     */
     private FitConfig config;
     private TimeBudget budget;
+    /** The epochs the budget planned after the warm-up, before any cut. */
+    private int originalPlan;
+    /** The time a budget is measured by; a test's own clock can stand in. */
+    private Clock clock = Clock.systemUTC();
     private final List<FitListener> listeners = new ArrayList<>();
     private Device[] devices = Engine.getInstance().getDevices();
     private int bestEpoch;
@@ -146,8 +157,9 @@ public final class Fit {
     /**
      * Fits the run into a wall-clock budget; returns this. The config's epochs become the most the
      * run may take: after the warm-up (the first epoch of a constant rate), {@link TimeBudget#plan}
-     * sets them to what fits, and the one-cycle anneal runs over those. Only a schedule whose early
-     * epochs do not depend on the run's length can be planned this way.
+     * sets them to what fits, and the one-cycle anneal runs over those; after each later epoch
+     * {@link TimeBudget#revise} cuts them if they run late. Only a schedule whose early epochs do not
+     * depend on the run's length can be planned this way.
      *
      * @throws IllegalArgumentException for a step or cosine schedule (their first epochs already
      *     depend on the run's length) or a one-cycle warm-up as long as the run
@@ -163,6 +175,12 @@ public final class Fit {
                     + config.schedule() + " leaves no epoch of the " + config.epochs() + " to plan");
         }
         this.budget = budget;
+        return this;
+    }
+
+    /** Measures the epochs of a time budget by {@code clock} instead of the system's; returns this (for tests). */
+    Fit clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
         return this;
     }
 
@@ -258,13 +276,25 @@ public final class Fit {
                     listener.onStart(first, config.epochs());
                 }
             }
-            long loopStart = System.nanoTime();
+            Instant loopStart = clock.instant();
+            // when each epoch of this run was done (checkpoint of the one before included): the pace of a budget
+            ArrayDeque<Instant> marks = new ArrayDeque<>(List.of(loopStart));
             for (int epoch = first; epoch <= config.epochs() && !stopping.shouldStop(); epoch++) {
                 EpochRecord record = epoch(step, epoch);
                 checkFinite(record, block);
                 history.add(record);
-                if (budget != null && epoch == TimeBudget.planEpoch(config.schedule())) {
-                    plan(epoch, epoch - first + 1, java.time.Duration.ofNanos(System.nanoTime() - loopStart));
+                if (budget != null) {
+                    Instant now = clock.instant();
+                    marks.addLast(now);
+                    while (marks.size() > TimeBudget.RECENT_EPOCHS + 1) {
+                        marks.removeFirst();
+                    }
+                    int planEpoch = TimeBudget.planEpoch(config.schedule());
+                    if (epoch == planEpoch) {
+                        plan(epoch, epoch - first + 1, Duration.between(loopStart, now), now);
+                    } else if (epoch > planEpoch) {
+                        revise(epoch, marks.size() - 1, Duration.between(marks.getFirst(), now), now);
+                    }
                 }
                 boolean improved = stopping.update(record);
                 if (improved) {
@@ -308,12 +338,28 @@ public final class Fit {
     }
 
     /** Sets the run's epochs to what the budget allows (before this epoch's checkpoint is written). */
-    private void plan(int epoch, int done, java.time.Duration spent) {
-        TimeBudget.Plan plan = budget.plan(epoch, done, spent, java.time.Instant.now(), config.epochs());
+    private void plan(int epoch, int done, Duration spent, Instant now) {
+        TimeBudget.Plan plan = budget.plan(epoch, done, spent, now, config.epochs());
         config = config.withEpochs(plan.epochs()).withSchedule(withEpochs(config.schedule(), plan.epochs()));
+        originalPlan = plan.epochs();
         stopReason = "all " + plan.epochs() + " epochs done (planned for the time budget)";
         for (FitListener listener : listeners) {
             listener.onPlan(epoch, plan);
+        }
+    }
+
+    /** Cuts the run's epochs when they no longer fit the budget (before this epoch's checkpoint is written). */
+    private void revise(int epoch, int recent, Duration recentSpent, Instant now) {
+        int planned = config.epochs();
+        TimeBudget.Plan cut = budget.revise(epoch, recent, recentSpent, now, planned);
+        if (cut == null) {
+            return;
+        }
+        config = config.withEpochs(cut.epochs()).withSchedule(withEpochs(config.schedule(), cut.epochs()));
+        stopReason = "all " + cut.epochs() + " epochs done (planned for the time budget, then cut from "
+                + originalPlan + " when the epochs ran late)";
+        for (FitListener listener : listeners) {
+            listener.onPlan(epoch, cut);
         }
     }
 

@@ -2,14 +2,18 @@ package resnet.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.Model;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -59,6 +63,31 @@ class TimeBudgetTest {
         assertEquals(2, late.epochs(), "the anneal needs at least one epoch after the warm-up");
         assertFalse(late.fits());
         assertTrue(late.describe(1).contains("will end late"), late.describe(1));
+    }
+
+    @Test
+    void aPlanIsCutOnlyWhenTheLatestEpochsNoLongerFit() {
+        TimeBudget budget = new TimeBudget(T0.plus(Duration.ofMinutes(10)), 1.05);
+        // 20 planned, 10 done; 4 epochs of 50 s lately: 10 more need 500 s, 600 s are left
+        assertNull(budget.revise(10, 4, Duration.ofSeconds(200), T0, 20));
+        // 4 epochs of 75 s lately: 600 s hold 8 more of them, so 18 in all instead of 20
+        TimeBudget.Plan cut = budget.revise(10, 4, Duration.ofSeconds(300), T0, 20);
+        assertEquals(18, cut.epochs());
+        assertEquals(75, cut.perEpoch(), 1e-9);
+        assertEquals(75, cut.allowed(), 1e-9, "no slack on a cut: the latest epochs are the pace now");
+        assertTrue(cut.cut() && cut.fits());
+        assertEquals(20, cut.cutFrom());
+        assertTrue(cut.describe(10).contains("running late after epoch 10"), cut.describe(10));
+        assertTrue(cut.describe(10).contains("18 epochs in all instead of 20"), cut.describe(10));
+        // past the deadline: still the next epoch, so that the anneal ends; the log says it ends late
+        TimeBudget.Plan late = budget.revise(10, 4, Duration.ofSeconds(300), T0.plus(Duration.ofMinutes(11)), 20);
+        assertEquals(11, late.epochs());
+        assertFalse(late.fits());
+        assertTrue(late.describe(10).contains("will end late"), late.describe(10));
+        // nothing to cut once the last planned epoch is done; the plan itself is no cut
+        assertNull(budget.revise(20, 4, Duration.ofSeconds(300), T0.plus(Duration.ofMinutes(11)), 20));
+        assertFalse(budget.plan(1, 1, Duration.ofSeconds(60), T0, 40).cut());
+        assertThrows(IllegalArgumentException.class, () -> budget.revise(3, 4, Duration.ofSeconds(1), T0, 20));
     }
 
     @Test
@@ -117,6 +146,77 @@ class TimeBudgetTest {
         History roomy = train(config(3), new TimeBudget(Instant.now().plus(Duration.ofHours(1)), 1), plans);
         assertEquals(List.of("1:3"), plans);
         assertEquals(train(config(3), null, new ArrayList<>()).withoutTiming(), roomy.withoutTiming());
+    }
+
+    /** A clock that moves only when told to. */
+    private static final class TestClock extends Clock {
+        private Instant now = T0;
+
+        void advance(Duration by) {
+            now = now.plus(by);
+        }
+
+        @Override
+        public Instant instant() {
+            return now;
+        }
+
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(ZoneId zone) {
+            throw new UnsupportedOperationException();
+        }
+    }
+
+    @Test
+    void aRunThatFallsBehindIsCutAndItsAnnealShortened() throws IOException {
+        // 30 s an epoch for 3 epochs, then 120 s: the plan after epoch 1 (30 s an epoch, slack 1, 270 s
+        // left) takes all 8 of the most; after epoch 4 (the latest 4 took 210 s, 52.5 s each) 90 s are
+        // left, one more epoch: 5 in all
+        TestClock clock = new TestClock();
+        List<TimeBudget.Plan> plans = new ArrayList<>();
+        List<Double> rates = new ArrayList<>();
+        History history;
+        try (Model model = Model.newInstance("tiny")) {
+            model.setBlock(ResNet.build(TINY));
+            Fit fit = new Fit(model, data(), config(8)).clock(clock).within(new TimeBudget(T0.plusSeconds(300), 1));
+            fit.listen(new FitListener() {
+                @Override
+                public void onBatch(BatchProgress progress) {
+                    long epochMillis = progress.epoch() <= 3 ? 30_000 : 120_000;
+                    clock.advance(Duration.ofMillis(epochMillis / progress.batches()));
+                }
+
+                @Override
+                public void onPlan(int epoch, TimeBudget.Plan plan) {
+                    plans.add(plan);
+                }
+
+                @Override
+                public void onEpoch(EpochRecord record, History h) {
+                    rates.add(record.learningRate());
+                }
+            });
+            history = fit.run();
+            assertTrue(fit.stopReason().contains("cut from 8"), fit.stopReason());
+        }
+        assertEquals(2, plans.size(), plans.toString());
+        assertEquals(8, plans.get(0).epochs());
+        assertFalse(plans.get(0).cut());
+        assertEquals(5, plans.get(1).epochs());
+        assertEquals(8, plans.get(1).cutFrom());
+        assertEquals(5, history.size());
+        // up to the cut the rates are those of an 8-epoch run, after it those of a 5-epoch anneal
+        Schedule eight = Schedule.oneCycle(0.05, 8, 1);
+        Schedule five = Schedule.oneCycle(0.05, 5, 1);
+        for (int e = 1; e <= 4; e++) {
+            assertEquals(eight.at(e - 1), rates.get(e - 1), 1e-12, "epoch " + e);
+        }
+        assertEquals(five.at(4), rates.get(4), 1e-12, "epoch 5");
     }
 
     @Test
