@@ -168,6 +168,18 @@ export_omp_wait_policy() {
   fi
 }
 
+# Exports ONEDNN_DEFAULT_FPMATH_MODE as RESNET_FPMATH chooses it: strict (the default: float32
+# throughout) or bf16 (oneDNN's float32 convolutions may round their inputs to bfloat16 where the
+# processor multiplies it in hardware, AVX-512 BF16 or AMX, summing in float32; README, "Where a
+# ResNet-20 step goes"). oneDNN reads it once, when the engine loads, so it is set before the JVM starts.
+export_fpmath() {
+  case "${RESNET_FPMATH:-strict}" in
+    strict|STRICT) unset ONEDNN_DEFAULT_FPMATH_MODE ;;
+    bf16|BF16) export ONEDNN_DEFAULT_FPMATH_MODE=BF16 ;;
+    *) die "RESNET_FPMATH must be strict or bf16, got '${RESNET_FPMATH}'" ;;
+  esac
+}
+
 # The native allocator for a JVM that runs DJL, chosen by RESNET_MALLOC: tcmalloc (the default when
 # Debian's libtcmalloc-minimal4 is installed), jemalloc, or glibc. With glibc, a JVM's threads
 # allocate from per-thread arenas that hand every new activation freshly mapped pages: about 26,000

@@ -10,6 +10,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
 
@@ -124,6 +125,46 @@ public final class Platform {
             return "unknown";
         }
     }
+
+    /**
+     * The math oneDNN may use inside float32 convolutions, from {@code ONEDNN_DEFAULT_FPMATH_MODE}
+     * (which {@code bin/resnet} sets from {@code RESNET_FPMATH} before the engine starts): "strict" (float32 throughout,
+     * the default) or e.g. "bf16" (inputs rounded to bfloat16 where the processor multiplies them
+     * faster, sums kept in float32).
+     */
+    public static String fpmath() {
+        String mode = System.getenv("ONEDNN_DEFAULT_FPMATH_MODE");
+        return mode == null || mode.isBlank() ? "strict" : mode.trim().toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * Whether the processor multiplies bfloat16 in hardware (AVX-512 BF16 or AMX-BF16 in
+     * /proc/cpuinfo's flags); without, oneDNN's bf16 math falls back to float32.
+     */
+    public static boolean hasBf16() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("flags")) {
+                    List<String> flags = List.of(line.substring(line.indexOf(':') + 1).trim().split("\\s+"));
+                    return flags.contains("avx512_bf16") || flags.contains("amx_bf16");
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** One phrase for a log: the fpmath mode, and whether this processor can use bf16 math. */
+    public static String fpmathDescription() {
+        String mode = fpmath();
+        if (mode.equals("strict")) {
+            return "fpmath strict (float32 throughout)";
+        }
+        return "fpmath " + mode + (hasBf16() ? " (this processor multiplies bfloat16: convolutions round their inputs"
+                + " to it, sums stay float32)" : " (no bfloat16 instructions in this processor: float32 as before)");
+    }
+
 
     /**
      * How the engine's OpenMP threads wait for each other, as {@code OMP_WAIT_POLICY} set it when the

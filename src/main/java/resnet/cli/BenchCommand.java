@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Set;
 import resnet.Platform;
+import resnet.data.BatchLoader;
 import resnet.inspect.Summary;
 import resnet.models.ResNet;
 import resnet.models.ResNetSpec;
@@ -144,7 +145,7 @@ public final class BenchCommand implements Command {
     public String usage() {
         return String.join("\n",
                 "usage: resnet bench [--models CASES] [--threads N] [--steps N] [--warmup N] [--batch N]",
-                "                    [--matmul-only] [--no-matmul] [--rss-every N]",
+                "                    [--matmul-only] [--no-matmul] [--rss-every N] [--nchw]",
                 "",
                 "  --models CASES  comma-separated MODEL[:CxHxW[:train|infer[:BATCH]]] (default: the issue's four,",
                 "                  " + DEFAULT_CASES + ")",
@@ -155,11 +156,14 @@ public final class BenchCommand implements Command {
                 "  --matmul-only   only the single-precision matrix-multiply ceiling",
                 "  --no-matmul     leave the matrix-multiply ceiling out",
                 "  --rss-every N   also print 'rss step=S rss_mib=M' every N steps (memory must not grow)",
+                "  --nchw          the batch stored (n, C, H, W); by default it is stored channels last, (n, H, W, C),",
+                "                  as train's loader stores it (layout= in the line)",
                 "  --profile FILE  one case only: libtorch's profiler records the timed steps into FILE (Chrome",
                 "                  trace JSON); scripts/profile_table.py sums it per operator",
                 "",
                 "Prints 'matmul side=djl threads=T n=N gflops=G', then for each model one line",
-                "'bench side=djl model=.. input=.. batch=.. mode=.. threads=.. interop=.. omp_wait=.. alloc=.. params=.. macs=..",
+                "'bench side=djl model=.. input=.. batch=.. mode=.. threads=.. interop=.. omp_wait=.. alloc=.. layout=..",
+                " fpmath=.. params=.. macs=..",
                 " img_s_median=.. img_s_min=.. img_s_max=.. gflops=.. cpu_ms_per_step=.. faults_per_step=.. rss_warm_mib=..",
                 " rss_end_mib=.. peak_rss_mib=..': CPU time of all threads and minor page faults per timed step;",
                 " rss_warm is after the warm-up. CPU time per step holds up on a busy machine where img/s does not.",
@@ -170,7 +174,7 @@ public final class BenchCommand implements Command {
     @Override
     public int run(String[] args) throws Exception {
         Args parsed = Args.parse(args, Set.of("models", "threads", "steps", "warmup", "batch", "rss-every", "profile"),
-                Set.of("matmul-only", "no-matmul"));
+                Set.of("matmul-only", "no-matmul", "nchw"));
         if (!parsed.positional().isEmpty()) {
             throw new UsageException("bench takes no positional arguments, got " + parsed.positional());
         }
@@ -197,8 +201,12 @@ public final class BenchCommand implements Command {
         for (Case c : cases) {
             c.checkMemory();
         }
-        List<String> common = List.of("--threads", String.valueOf(threads), "--steps", String.valueOf(steps),
-                "--warmup", String.valueOf(warmup), "--rss-every", String.valueOf(rssEvery));
+        boolean nchw = parsed.flag("nchw");
+        List<String> common = new ArrayList<>(List.of("--threads", String.valueOf(threads), "--steps",
+                String.valueOf(steps), "--warmup", String.valueOf(warmup), "--rss-every", String.valueOf(rssEvery)));
+        if (nchw) {
+            common.add("--nchw");
+        }
         if (!parsed.flag("no-matmul")) {
             // its own JVM, so that its arrays do not count in a model's peak memory
             child(concat(List.of("--matmul-only"), common));
@@ -212,7 +220,7 @@ public final class BenchCommand implements Command {
         }
         if (cases.size() == 1) {
             configureThreads(threads);
-            System.out.println(measure(cases.get(0), steps, warmup, rssEvery, profile));
+            System.out.println(measure(cases.get(0), steps, warmup, rssEvery, profile, !nchw));
             return 0;
         }
         for (Case c : cases) {
@@ -260,7 +268,7 @@ public final class BenchCommand implements Command {
      * @param rssEvery print the resident memory every this many steps (0: never), to show it does not grow
      */
     static String measure(Case c, int steps, int warmup, int rssEvery) {
-        return measure(c, steps, warmup, rssEvery, null);
+        return measure(c, steps, warmup, rssEvery, null, true);
     }
 
     /**
@@ -269,7 +277,7 @@ public final class BenchCommand implements Command {
      * which {@code scripts/profile_table.py} turns into a table per operator. The profiler's own cost
      * lowers the printed speed; time without it.
      */
-    static String measure(Case c, int steps, int warmup, int rssEvery, Path profile) {
+    static String measure(Case c, int steps, int warmup, int rssEvery, Path profile, boolean channelsLast) {
         ResNetSpec spec = c.spec();
         ResidualNetwork net = ResNet.build(spec);
         Summary summary = Summary.of(net, c.input());
@@ -284,7 +292,11 @@ public final class BenchCommand implements Command {
             Runnable step;
             TrainingStep training = null;
             NDManager manager = model.getNDManager();
-            NDArray images = manager.randomNormal(batchShape);
+            // stored as train's loader stores a batch, unless --nchw
+            NDArray images = channelsLast && batchShape.dimension() == 4
+                    ? BatchLoader.channelsLast(manager.randomNormal(new Shape(batchShape.get(0), batchShape.get(2),
+                            batchShape.get(3), batchShape.get(1))))
+                    : manager.randomNormal(batchShape);
             if (c.training()) {
                 training = trainingStep(model, c);
                 NDArray labels = manager.randomInteger(0, spec.classes(), new Shape(c.batch()), DataType.INT64);
@@ -333,11 +345,13 @@ public final class BenchCommand implements Command {
         double median = steps % 2 == 1 ? sorted[steps / 2] : (sorted[steps / 2 - 1] + sorted[steps / 2]) / 2;
         double flopPerImage = 2.0 * summary.macs() * (c.training() ? 3 : 1);
         return String.format(Locale.ROOT,
-                "bench side=djl model=%s input=%s batch=%d mode=%s threads=%d interop=%d omp_wait=%s alloc=%s params=%d macs=%d"
+                "bench side=djl model=%s input=%s batch=%d mode=%s threads=%d interop=%d omp_wait=%s alloc=%s layout=%s"
+                        + " fpmath=%s params=%d macs=%d"
                         + " img_s_median=%.2f img_s_min=%.2f img_s_max=%.2f gflops=%.1f"
                         + " cpu_ms_per_step=%.1f faults_per_step=%d rss_warm_mib=%.0f rss_end_mib=%.0f peak_rss_mib=%.0f",
                 c.model(), c.inputText(), c.batch(), c.training() ? "train" : "infer", JniUtils.getNumThreads(),
-                JniUtils.getNumInteropThreads(), Platform.ompWaitPolicy(), Platform.allocator(), summary.parameters(), summary.macs(), median, sorted[0],
+                JniUtils.getNumInteropThreads(), Platform.ompWaitPolicy(), Platform.allocator(),
+                channelsLast && batchShape.dimension() == 4 ? "nhwc" : "nchw", Platform.fpmath(), summary.parameters(), summary.macs(), median, sorted[0],
                 sorted[steps - 1], median * flopPerImage / 1e9, cpu / 1e6, faults, Platform.mib(rssWarm),
                 Platform.mib(Platform.residentBytes()), Platform.mib(Platform.peakResidentBytes()));
     }

@@ -339,6 +339,9 @@ public final class TrainCommand implements Command {
                     .listen((record, history) -> System.out.println(String.format(Locale.ROOT,
                             "  resident memory after epoch %d: %.0f MiB (%s; %d engine arrays open)", record.epoch(),
                             Platform.mib(Platform.residentBytes()), Platform.javaMemory(), Platform.openArrays())));
+            if (!Platform.fpmath().equals("strict")) {
+                System.out.println(Platform.fpmathDescription());
+            }
             if (start.minutes() > 0) {
                 // from the JVM's start: the budget is the whole command's wall time, data loading included
                 Instant launched = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
@@ -390,6 +393,7 @@ public final class TrainCommand implements Command {
                     Platform.mib(Platform.peakResidentBytes()))));
             result.put("load average", String.format(Locale.ROOT, "%.2f", Platform.loadAverage()));
             result.put("processor", Platform.processor());
+            result.put("fpmath", Platform.fpmath());
             RunResult.write(out.resolve(RunResult.FILE), result);
             EvaluateCommand.printLastLine(evaluation);
             return 0;

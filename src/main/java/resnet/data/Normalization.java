@@ -78,6 +78,23 @@ public record Normalization(float[] mean, float[] std) {
     }
 
     /** Converts one channels-first image of bytes into {@code dst} from {@code dstOffset}. */
+    /**
+     * Like {@link #apply}, but writes the image pixel by pixel, its channels side by side (height,
+     * width, channels): the order of a channels-last batch ({@link BatchLoader}).
+     */
+    public void applyChannelsLast(byte[] src, int srcOffset, int h, int w, float[] dst, int dstOffset) {
+        int plane = h * w;
+        int c = mean.length;
+        for (int ch = 0; ch < c; ch++) {
+            float scale = 1f / (255f * std[ch]);
+            float shift = mean[ch] / std[ch];
+            int s = srcOffset + ch * plane;
+            for (int k = 0; k < plane; k++) {
+                dst[dstOffset + k * c + ch] = (src[s + k] & 0xFF) * scale - shift;
+            }
+        }
+    }
+
     public void apply(byte[] src, int srcOffset, int h, int w, float[] dst, int dstOffset) {
         int plane = h * w;
         for (int ch = 0; ch < mean.length; ch++) {

@@ -101,6 +101,53 @@ class PipelineTest {
     }
 
     @Test
+    void channelsLastNormalisationWritesEachPixelsChannelsSideBySide() {
+        // 2 channels of 1x2 pixels: channel 0 is 0, 255; channel 1 is 255, 0
+        byte[] pixels = {0, (byte) 255, (byte) 255, 0};
+        ImageSet set = new ImageSet("two", pixels, new int[] {0}, 2, 1, 2, List.of("a"));
+        Normalization n = Normalization.of(set);
+        float[] planes = new float[4];
+        n.apply(pixels, 0, 1, 2, planes, 0);
+        float[] pixelwise = new float[4];
+        n.applyChannelsLast(pixels, 0, 1, 2, pixelwise, 0);
+        assertArrayEquals(new float[] {-1f, 1f, 1f, -1f}, planes, 1e-6f);
+        assertArrayEquals(new float[] {planes[0], planes[2], planes[1], planes[3]}, pixelwise, 0f);
+    }
+
+    @Test
+    void aBatchHoldsTheImagesInOrderWhateverItsMemoryLayout() {
+        // the loader stores a batch channels last; read back as (n, C, H, W), it is each image's planes
+        ImageSet set = TestData.random(5, 3, 4, 2);
+        Normalization norm = Normalization.of(set);
+        float[] expected = new float[5 * set.imageBytes()];
+        for (int i = 0; i < 5; i++) {
+            norm.apply(set.image(i), 0, 4, 4, expected, i * set.imageBytes());
+        }
+        try (NDManager manager = NDManager.newBaseManager();
+                BatchLoader loader = BatchLoader.inOrder(set, 5, norm);
+                Batch batch = loader.next(manager)) {
+            NDArray x = batch.getData().head();
+            assertEquals(new Shape(5, 3, 4, 4), x.getShape());
+            assertArrayEquals(expected, x.toFloatArray(), 0f);
+            // the same values as a batch made (n, C, H, W): a convolution sees no difference
+            NDArray planes = manager.create(expected, new Shape(5, 3, 4, 4));
+            NDArray weight = manager.randomNormal(new Shape(6, 3, 3, 3));
+            NDArray bias = manager.zeros(new Shape(6));
+            NDArray a = ai.djl.nn.convolutional.Conv2d.conv2d(x, weight, bias, new Shape(1, 1),
+                    new Shape(1, 1), new Shape(1, 1), 1).head();
+            NDArray b = ai.djl.nn.convolutional.Conv2d.conv2d(planes, weight, bias, new Shape(1, 1),
+                    new Shape(1, 1), new Shape(1, 1), 1).head();
+            assertEquals(new Shape(5, 6, 4, 4), a.getShape());
+            assertArrayEquals(b.toFloatArray(), a.toFloatArray(), 1e-4f);
+        }
+        assertThrows(IllegalArgumentException.class, () -> {
+            try (NDManager manager = NDManager.newBaseManager()) {
+                BatchLoader.channelsLast(manager.zeros(new Shape(2, 3)));
+            }
+        });
+    }
+
+    @Test
     void batchesHaveTheImageShapeAndAreFreedWhenClosed() {
         ImageSet set = TestData.random(10, 3, 8, 1);
         try (NDManager manager = NDManager.newBaseManager();
