@@ -236,8 +236,8 @@ def run_case(case, args):
     params = sum(p.numel() for p in model.parameters() if p.requires_grad)
     macs = macs_per_image(model, dims)
     x = torch.randn(batch, *dims)
-    if args.nchw is False and x.dim() == 4:
-        # stored (n, H, W, C) as the DJL side's batches are (BatchLoader.channelsLast), unless --nchw
+    if args.channels_last and x.dim() == 4:
+        # stored (n, H, W, C), as the DJL side's batches are (BatchLoader.channelsLast)
         x = x.contiguous(memory_format=torch.channels_last)
     y = torch.randint(0, model.fc.out_features, (batch,))
     if mode == "train":
@@ -287,7 +287,7 @@ def run_case(case, args):
     flop_per_image = 2 * macs * (3 if mode == "train" else 1)
     print(f"bench side=pytorch model={name} input={'x'.join(map(str, dims))} batch={batch} mode={mode} "
           f"threads={torch.get_num_threads()} interop={torch.get_num_interop_threads()} omp_wait={omp_wait()} alloc={allocator()} "
-          f"layout={'nhwc' if x.dim() == 4 and not args.nchw else 'nchw'} "
+          f"layout={'nhwc' if x.dim() == 4 and args.channels_last else 'nchw'} "
           f"{'precision=autocast-bf16 ' if args.autocast_bf16 else ''}"
           f"params={params} macs={macs} img_s_median={median:.2f} "
           f"img_s_min={min(rates):.2f} img_s_max={max(rates):.2f} gflops={median * flop_per_image / 1e9:.1f} "
@@ -305,8 +305,8 @@ def main():
     p.add_argument("--matmul-only", action="store_true")
     p.add_argument("--no-matmul", action="store_true")
     p.add_argument("--list-cases", action="store_true", help="print the default cases and stop")
-    p.add_argument("--nchw", action="store_true", help="the batch stored (n, C, H, W); by default channels "
-                   "last, as the DJL side stores it")
+    p.add_argument("--channels-last", action="store_true", help="the batch stored (n, H, W, C), as the DJL "
+                   "side stores it; slower in Debian's PyTorch 1.13 (README), so not the default")
     p.add_argument("--autocast-bf16", action="store_true", help="run each step under CPU autocast to bfloat16 "
                    "(mixed precision; DJL 0.35.1's PyTorch engine has no bfloat16, so the Java side has no twin)")
     p.add_argument("--profile", default="", help="one case: record the timed steps with PyTorch's profiler into "
@@ -346,7 +346,7 @@ def main():
         subprocess.run([sys.executable, __file__, "--models", text, "--no-matmul", "--threads", str(args.threads),
                         "--steps", str(args.steps), "--warmup", str(args.warmup), "--batch", str(args.batch)]
                        + (["--autocast-bf16"] if args.autocast_bf16 else [])
-                       + (["--nchw"] if args.nchw else []), check=True)
+                       + (["--channels-last"] if args.channels_last else []), check=True)
 
 
 if __name__ == "__main__":

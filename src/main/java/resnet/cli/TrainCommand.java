@@ -132,7 +132,9 @@ public final class TrainCommand implements Command {
                 "  --resume             continue from DIR/last.ckpt (same options needed)",
                 "",
                 "The last line is 'test accuracy: X' (0..1) on the test set, with the best epoch's weights;",
-                "result.txt in the output folder records it with the minutes, peak memory and the command line.");
+                "result.txt in the output folder records it with the minutes, peak memory and the command line.",
+                "RESNET_FPMATH=bf16 before bin/resnet lets the convolutions multiply in bfloat16 where the processor",
+                "does (AVX-512 BF16, AMX); result.txt records the mode (README, \"Where a ResNet-20 step goes\").");
     }
 
     @Override
