@@ -24,7 +24,9 @@ record Recipe(String id, String summary, int epochs, int batch, double lr, Strin
      * Fashion-MNIST's best within an hour of 2 cores, aiming at 95%: as many epochs as fit in 58
      * minutes ({@code --minutes}; at most 60; 22 to 41 on the 2-core machines of the README's
      * runs, against the default's 8), the whole training set (no validation part) and random erasing
-     * against the overfitting of a long run.
+     * against the overfitting of a long run. Its command in the README also sets
+     * {@code RESNET_FPMATH=bf16} (bfloat16 math in the convolutions, where the processor has it),
+     * which a recipe cannot: oneDNN reads it from the environment, which a running JVM cannot change.
      * What it reached is in the README ("Recipes").
      */
     static final Recipe BEST = new Recipe("best", "within an hour", 60, 128, 0.2, "flip", 0, 0.5, 0.1, true, 0, 58);
