@@ -165,7 +165,6 @@ public final class Platform {
                 + " to it, sums stay float32)" : " (no bfloat16 instructions in this processor: float32 as before)");
     }
 
-
     /**
      * How the engine's OpenMP threads wait for each other, as {@code OMP_WAIT_POLICY} set it when the
      * process started: {@code passive} (sleep; what {@code bin/resnet} and the project's kernel set
