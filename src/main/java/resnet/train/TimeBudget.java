@@ -16,7 +16,8 @@ import java.util.Objects;
  * {@code --epochs N}, and its log says so.
  *
  * <pre>{@code
- * new Fit(model, data, config).within(new TimeBudget(Instant.now().plus(Duration.ofMinutes(57)), TimeBudget.DEFAULT_SLACK));
+ * Instant deadline = Instant.now().plus(Duration.ofMinutes(57));
+ * new Fit(model, data, config).within(new TimeBudget(deadline, TimeBudget.DEFAULT_SLACK));
  * }</pre>
  *
  * @param deadline when the last epoch should be done (validation and checkpoint included)
@@ -69,7 +70,7 @@ public record TimeBudget(Instant deadline, double slack) {
         double perEpoch = spent.toNanos() / 1e9 / done;
         double allowed = perEpoch * slack;
         double left = Duration.between(now, deadline).toNanos() / 1e9;
-        long more = left <= 0 ? 0 : (long) Math.floor(left / allowed);
+        long more = fitting(left, allowed);
         int epochs = (int) Math.max(lastDone + 1, Math.min(maxEpochs, lastDone + more));
         boolean fits = lastDone + more >= epochs;
         return new Plan(epochs, perEpoch, allowed, left, fits, epochs == maxEpochs && lastDone + more > maxEpochs, 0);
@@ -93,12 +94,17 @@ public record TimeBudget(Instant deadline, double slack) {
         }
         double perEpoch = recentSpent.toNanos() / 1e9 / recent;
         double left = Duration.between(now, deadline).toNanos() / 1e9;
-        long more = left <= 0 ? 0 : (long) Math.floor(left / perEpoch);
+        long more = fitting(left, perEpoch);
         if (lastDone + more >= planned) {
             return null;
         }
         int epochs = (int) Math.max(lastDone + 1, lastDone + more);
         return new Plan(epochs, perEpoch, perEpoch, left, lastDone + more >= epochs, false, planned);
+    }
+
+    /** How many whole epochs of {@code perEpoch} seconds fit in {@code left} seconds (none when late). */
+    private static long fitting(double left, double perEpoch) {
+        return left <= 0 ? 0 : (long) Math.floor(left / perEpoch);
     }
 
     /**
