@@ -10,6 +10,10 @@ ceiling, taken as the faster of the two sides' single-precision products in the 
 CPU time of all the process's threads per timed step (median over rounds), which a busy machine
 distorts far less than images/s (at one thread; with more, threads that spin while they wait count).
 One row per model and OpenMP wait policy (scripts/bench.sh --omp-wait passive,active gives two).
+
+Under the table, the ratio DJL / PyTorch of images/s round by round: scripts/bench.sh runs the two
+sides of a round back to back, so a slow stretch of a shared host tends to slow both, and the spread
+of these paired ratios says how far the host's noise reaches into the ratio of the medians above.
 """
 
 import statistics
@@ -54,7 +58,7 @@ def main():
           "| DJL peak RSS MiB | PyTorch peak RSS MiB | DJL / PyTorch | DJL GFLOP/s (% ceiling) "
           "| PyTorch GFLOP/s (% ceiling) | CPU ms/step DJL / PyTorch | rounds |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    problems = []
+    problems, paired = [], []
     for key, sides in groups.items():
         model, shape, mode, batch, threads, wait = key
         cells, value = {}, {}
@@ -80,9 +84,17 @@ def main():
         rss_ratio = f"{value['djl'][1] / value['pytorch'][1]:.2f}x" if both else "—"
         cpu_cell = f"{value['djl'][2]:.0f} / {value['pytorch'][2]:.0f}" if both else "—"
         rounds = max(len(rs) for rs in sides.values())
+        if both and len(sides["djl"]) == len(sides["pytorch"]):
+            # the i-th run of each side is from round i: bench.sh appends the lines round by round
+            ratios = [float(d["img_s_median"]) / float(t["img_s_median"]) for d, t in zip(sides["djl"], sides["pytorch"])]
+            paired.append(f"{model} {shape} {mode}, {wait}: " + ", ".join(f"{x:.2f}" for x in ratios)
+                          + f" (median {statistics.median(ratios):.2f}x)")
         print(f"| {model} | {shape} | {mode} | {batch} | {threads}, {wait} | {'/'.join(sorted(params))} | {cells['djl'][0]} "
               f"| {cells['pytorch'][0]} | {speed_ratio} | {cells['djl'][1]} | {cells['pytorch'][1]} | {rss_ratio} "
               f"| {cells['djl'][2]} | {cells['pytorch'][2]} | {cpu_cell} | {rounds} |")
+    if paired:
+        print("\nDJL / PyTorch images/s in each round (the two sides of a round ran back to back):  ")
+        print("  \n".join(paired))
     for problem in problems:
         print("\n**" + problem + "**")
     if problems:
