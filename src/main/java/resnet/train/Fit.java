@@ -101,6 +101,10 @@ public final class Fit {
     private TimeBudget budget;
     /** The epochs the budget planned after the warm-up, before any cut. */
     private int originalPlan;
+    /** The most epochs a budget may plan: the config's before the plan. */
+    private int mostEpochs;
+    /** The revisions of the plan so far, for {@link #stopReason()}: "27 after epoch 5 as the epochs ran faster". */
+    private final List<String> revisions = new ArrayList<>();
     /** The time a budget is measured by; a test's own clock can stand in. */
     private Clock clock = Clock.systemUTC();
     private final List<FitListener> listeners = new ArrayList<>();
@@ -292,6 +296,9 @@ public final class Fit {
                     int planEpoch = TimeBudget.planEpoch(config.schedule());
                     if (epoch == planEpoch) {
                         plan(epoch, epoch - first + 1, Duration.between(loopStart, now), now);
+                        // the plan's own epochs (the warm-up, often the slowest) set no pace for its revisions
+                        marks.clear();
+                        marks.addLast(now);
                     } else if (epoch > planEpoch) {
                         revise(epoch, marks.size() - 1, Duration.between(marks.getFirst(), now), now);
                     }
@@ -339,6 +346,7 @@ public final class Fit {
 
     /** Sets the run's epochs to what the budget allows (before this epoch's checkpoint is written). */
     private void plan(int epoch, int done, Duration spent, Instant now) {
+        mostEpochs = config.epochs();
         TimeBudget.Plan plan = budget.plan(epoch, done, spent, now, config.epochs());
         config = config.withEpochs(plan.epochs()).withSchedule(withEpochs(config.schedule(), plan.epochs()));
         originalPlan = plan.epochs();
@@ -348,18 +356,23 @@ public final class Fit {
         }
     }
 
-    /** Cuts the run's epochs when they no longer fit the budget (before this epoch's checkpoint is written). */
+    /**
+     * Cuts the run's epochs when they no longer fit the budget, or extends them when more fit (before
+     * this epoch's checkpoint is written).
+     */
     private void revise(int epoch, int recent, Duration recentSpent, Instant now) {
         int planned = config.epochs();
-        TimeBudget.Plan cut = budget.revise(epoch, recent, recentSpent, now, planned);
-        if (cut == null) {
+        TimeBudget.Plan revised = budget.revise(epoch, recent, recentSpent, now, planned, mostEpochs);
+        if (revised == null) {
             return;
         }
-        config = config.withEpochs(cut.epochs()).withSchedule(withEpochs(config.schedule(), cut.epochs()));
-        stopReason = "all " + cut.epochs() + " epochs done (planned for the time budget, then cut from "
-                + originalPlan + " when the epochs ran late)";
+        config = config.withEpochs(revised.epochs()).withSchedule(withEpochs(config.schedule(), revised.epochs()));
+        revisions.add(revised.epochs() + " after epoch " + epoch + (revised.cut() ? " as the epochs ran late"
+                : " as the epochs ran faster"));
+        stopReason = "all " + revised.epochs() + " epochs done (planned for the time budget: " + originalPlan
+                + ", then " + String.join(", then ", revisions) + ")";
         for (FitListener listener : listeners) {
-            listener.onPlan(epoch, cut);
+            listener.onPlan(epoch, revised);
         }
     }
 

@@ -10,9 +10,11 @@ import java.util.Objects;
  * took and sets its number of epochs to what fits before {@code deadline}, each later epoch allowed
  * {@code slack} times the mean so far. The plan is made once: the schedule's anneal then runs over
  * the planned epochs as if they had been asked for, so {@code --epochs N} with the planned N repeats
- * the run bit for bit. Only if the epochs then run late (a busy machine) is the plan cut ({@link
- * #revise}): after each later epoch, when the epochs still planned no longer fit at the pace of the
- * last few, the run ends sooner and its anneal is shortened from there; such a run no longer equals
+ * the run bit for bit. Only if the pace of the epochs then changes is the plan revised ({@link
+ * #revise}), after each later epoch: cut when the epochs still planned no longer fit at the pace of
+ * the last few (a machine that got busy), so the run ends sooner and its anneal is shortened from
+ * there; or extended when, at that pace with the slack, more would fit (a first epoch slower than
+ * the rest), so the anneal is lengthened from there. A revised run no longer equals
  * {@code --epochs N}, and its log says so.
  *
  * <pre>{@code
@@ -32,7 +34,7 @@ public record TimeBudget(Instant deadline, double slack) {
      */
     public static final double DEFAULT_SLACK = 1.05;
 
-    /** How many of the latest epochs {@link #revise} takes the pace from. */
+    /** How many of the latest epochs {@link #revise} takes the pace from (an extension waits for all of them). */
     public static final int RECENT_EPOCHS = 4;
 
     public TimeBudget {
@@ -77,14 +79,18 @@ public record TimeBudget(Instant deadline, double slack) {
     }
 
     /**
-     * The cut, if any, of a plan of {@code planned} epochs after epoch {@code lastDone}: when the
-     * epochs left no longer fit before the deadline at the mean pace of the latest {@code recent}
-     * epochs (no slack: they are the pace the machine has now), a plan of as many as still fit, at
-     * least the next one; null when the plan still fits.
+     * The revision, if any, of a plan of {@code planned} epochs after epoch {@code lastDone}, at the
+     * mean pace of the latest {@code recent} epochs (the pace the machine has now). A cut when the
+     * epochs left no longer fit before the deadline at that pace (no slack): as many as still fit, at
+     * least the next one. An extension when {@code recent} is all of {@link #RECENT_EPOCHS} and, at
+     * that pace with the slack, more than {@code planned} fit: as many as fit, at most {@code
+     * mostEpochs}. Null when the plan stands. The two cannot alternate at a steady pace: a cut needs
+     * the pace above the plan's, an extension below it by the slack.
      *
      * @param recentSpent the wall time of the latest {@code recent} epochs
+     * @param mostEpochs the most epochs the run may have (its {@code --epochs})
      */
-    public Plan revise(int lastDone, int recent, Duration recentSpent, Instant now, int planned) {
+    public Plan revise(int lastDone, int recent, Duration recentSpent, Instant now, int planned, int mostEpochs) {
         if (recent < 1 || lastDone < recent) {
             throw new IllegalArgumentException("a revision needs at least one epoch done, got " + recent + " of "
                     + lastDone);
@@ -95,11 +101,21 @@ public record TimeBudget(Instant deadline, double slack) {
         double perEpoch = recentSpent.toNanos() / 1e9 / recent;
         double left = Duration.between(now, deadline).toNanos() / 1e9;
         long more = fitting(left, perEpoch);
-        if (lastDone + more >= planned) {
+        if (lastDone + more < planned) {
+            int epochs = (int) Math.max(lastDone + 1, lastDone + more);
+            return new Plan(epochs, perEpoch, perEpoch, left, lastDone + more >= epochs, false, planned);
+        }
+        if (recent < RECENT_EPOCHS) {
             return null;
         }
-        int epochs = (int) Math.max(lastDone + 1, lastDone + more);
-        return new Plan(epochs, perEpoch, perEpoch, left, lastDone + more >= epochs, false, planned);
+        double allowed = perEpoch * slack;
+        long moreWithSlack = fitting(left, allowed);
+        int epochs = (int) Math.min(mostEpochs, lastDone + moreWithSlack);
+        if (epochs <= planned) {
+            return null;
+        }
+        return new Plan(epochs, perEpoch, allowed, left, true, epochs == mostEpochs && lastDone + moreWithSlack > mostEpochs,
+                planned);
     }
 
     /** How many whole epochs of {@code perEpoch} seconds fit in {@code left} seconds (none when late). */
@@ -114,14 +130,19 @@ public record TimeBudget(Instant deadline, double slack) {
      * @param left seconds to the deadline at the plan
      * @param fits whether the planned epochs fit in the time left at the allowed pace
      * @param capped whether more would have fitted than the run's most epochs
-     * @param cutFrom the epochs planned before, for a cut ({@link #revise}); 0 for the plan itself
+     * @param revisedFrom the epochs planned before, for a revision ({@link #revise}); 0 for the plan itself
      */
     public record Plan(int epochs, double perEpoch, double allowed, double left, boolean fits, boolean capped,
-            int cutFrom) {
+            int revisedFrom) {
 
         /** Whether this plan cuts an earlier one. */
         public boolean cut() {
-            return cutFrom > 0;
+            return revisedFrom > 0 && epochs < revisedFrom;
+        }
+
+        /** Whether this plan extends an earlier one. */
+        public boolean extended() {
+            return revisedFrom > 0 && epochs > revisedFrom;
         }
 
         /** One line for the log. */
@@ -129,8 +150,14 @@ public record TimeBudget(Instant deadline, double slack) {
             if (cut()) {
                 String text = String.format(Locale.ROOT, "time budget: running late after epoch %d (%.1f s an epoch"
                         + " lately), %.1f min left; %d epochs in all instead of %d, the anneal shortened from here",
-                        lastDone, perEpoch, left / 60, epochs, cutFrom);
+                        lastDone, perEpoch, left / 60, epochs, revisedFrom);
                 return fits ? text : text + "; even one more epoch does not fit, so the run will end late";
+            }
+            if (extended()) {
+                String text = String.format(Locale.ROOT, "time budget: ahead after epoch %d (%.1f s an epoch lately,"
+                        + " each later one allowed %.1f s), %.1f min left; %d epochs in all instead of %d, the anneal"
+                        + " lengthened from here", lastDone, perEpoch, allowed, left / 60, epochs, revisedFrom);
+                return capped ? text + "; the most epochs allowed, more would fit" : text;
             }
             String text = String.format(Locale.ROOT, "time budget: after epoch %d (%.1f s an epoch), %.1f min left;"
                     + " %d epochs in all (each later one allowed %.1f s)", lastDone, perEpoch, left / 60, epochs, allowed);

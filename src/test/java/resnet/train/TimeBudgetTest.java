@@ -68,26 +68,50 @@ class TimeBudgetTest {
     @Test
     void aPlanIsCutOnlyWhenTheLatestEpochsNoLongerFit() {
         TimeBudget budget = new TimeBudget(T0.plus(Duration.ofMinutes(10)), 1.05);
-        // 20 planned, 10 done; 4 epochs of 50 s lately: 10 more need 500 s, 600 s are left
-        assertNull(budget.revise(10, 4, Duration.ofSeconds(200), T0, 20));
+        // 20 planned, 10 done; 4 epochs of 55 s lately: 10 more need 550 s, 600 s are left (and with the
+        // slack, 57.75 s each, no more than those 10 fit: no extension either)
+        assertNull(budget.revise(10, 4, Duration.ofSeconds(220), T0, 20, 60));
         // 4 epochs of 75 s lately: 600 s hold 8 more of them, so 18 in all instead of 20
-        TimeBudget.Plan cut = budget.revise(10, 4, Duration.ofSeconds(300), T0, 20);
+        TimeBudget.Plan cut = budget.revise(10, 4, Duration.ofSeconds(300), T0, 20, 60);
         assertEquals(18, cut.epochs());
         assertEquals(75, cut.perEpoch(), 1e-9);
         assertEquals(75, cut.allowed(), 1e-9, "no slack on a cut: the latest epochs are the pace now");
-        assertTrue(cut.cut() && cut.fits());
-        assertEquals(20, cut.cutFrom());
+        assertTrue(cut.cut() && cut.fits() && !cut.extended());
+        assertEquals(20, cut.revisedFrom());
         assertTrue(cut.describe(10).contains("running late after epoch 10"), cut.describe(10));
         assertTrue(cut.describe(10).contains("18 epochs in all instead of 20"), cut.describe(10));
         // past the deadline: still the next epoch, so that the anneal ends; the log says it ends late
-        TimeBudget.Plan late = budget.revise(10, 4, Duration.ofSeconds(300), T0.plus(Duration.ofMinutes(11)), 20);
+        TimeBudget.Plan late = budget.revise(10, 4, Duration.ofSeconds(300), T0.plus(Duration.ofMinutes(11)), 20, 60);
         assertEquals(11, late.epochs());
         assertFalse(late.fits());
         assertTrue(late.describe(10).contains("will end late"), late.describe(10));
         // nothing to cut once the last planned epoch is done; the plan itself is no cut
-        assertNull(budget.revise(20, 4, Duration.ofSeconds(300), T0.plus(Duration.ofMinutes(11)), 20));
+        assertNull(budget.revise(20, 4, Duration.ofSeconds(300), T0.plus(Duration.ofMinutes(11)), 20, 60));
         assertFalse(budget.plan(1, 1, Duration.ofSeconds(60), T0, 40).cut());
-        assertThrows(IllegalArgumentException.class, () -> budget.revise(3, 4, Duration.ofSeconds(1), T0, 20));
+        assertThrows(IllegalArgumentException.class, () -> budget.revise(3, 4, Duration.ofSeconds(1), T0, 20, 60));
+    }
+
+    @Test
+    void aPlanIsExtendedOnlyWhenTheLatestFourEpochsLeaveRoomForMore() {
+        TimeBudget budget = new TimeBudget(T0.plus(Duration.ofMinutes(10)), 1.05);
+        // 12 planned, 6 done; 4 epochs of 40 s lately: 600 s hold 14 more at 42 s, so 20 in all instead of 12
+        TimeBudget.Plan extended = budget.revise(6, 4, Duration.ofSeconds(160), T0, 12, 60);
+        assertEquals(20, extended.epochs());
+        assertEquals(40, extended.perEpoch(), 1e-9);
+        assertEquals(42, extended.allowed(), 1e-9, "an extension keeps the slack");
+        assertTrue(extended.extended() && extended.fits() && !extended.cut() && !extended.capped());
+        assertEquals(12, extended.revisedFrom());
+        assertTrue(extended.describe(6).contains("ahead after epoch 6"), extended.describe(6));
+        assertTrue(extended.describe(6).contains("20 epochs in all instead of 12"), extended.describe(6));
+        // never past the run's most epochs
+        TimeBudget.Plan capped = budget.revise(6, 4, Duration.ofSeconds(160), T0, 12, 15);
+        assertEquals(15, capped.epochs());
+        assertTrue(capped.capped() && capped.describe(6).contains("more would fit"), capped.describe(6));
+        assertNull(budget.revise(6, 4, Duration.ofSeconds(160), T0, 15, 15), "already the most");
+        // fewer than four epochs since the plan are too few to extend on (a cut needs only one)
+        assertNull(budget.revise(6, 3, Duration.ofSeconds(120), T0, 12, 60));
+        // at 100 s an epoch the 6 planned still fit (no cut), and only 5 fit with the slack (no extension)
+        assertNull(budget.revise(6, 4, Duration.ofSeconds(400), T0, 12, 60));
     }
 
     @Test
@@ -175,8 +199,8 @@ class TimeBudgetTest {
     @Test
     void aRunThatFallsBehindIsCutAndItsAnnealShortened() throws IOException {
         // 30 s an epoch for 3 epochs, then 120 s: the plan after epoch 1 (30 s an epoch, slack 1, 270 s
-        // left) takes all 8 of the most; after epoch 4 (the latest 4 took 210 s, 52.5 s each) 90 s are
-        // left, one more epoch: 5 in all
+        // left) takes all 8 of the most; after epoch 4 (the 3 since the plan took 180 s, 60 s each) 90 s
+        // are left, one more epoch: 5 in all
         TestClock clock = new TestClock();
         List<TimeBudget.Plan> plans = new ArrayList<>();
         List<Double> rates = new ArrayList<>();
@@ -202,13 +226,14 @@ class TimeBudgetTest {
                 }
             });
             history = fit.run();
-            assertTrue(fit.stopReason().contains("cut from 8"), fit.stopReason());
+            assertTrue(fit.stopReason().contains("budget: 8, then 5 after epoch 4 as the epochs ran late"),
+                    fit.stopReason());
         }
         assertEquals(2, plans.size(), plans.toString());
         assertEquals(8, plans.get(0).epochs());
         assertFalse(plans.get(0).cut());
         assertEquals(5, plans.get(1).epochs());
-        assertEquals(8, plans.get(1).cutFrom());
+        assertEquals(8, plans.get(1).revisedFrom());
         assertEquals(5, history.size());
         // up to the cut the rates are those of an 8-epoch run, after it those of a 5-epoch anneal
         Schedule eight = Schedule.oneCycle(0.05, 8, 1);
@@ -217,6 +242,55 @@ class TimeBudgetTest {
             assertEquals(eight.at(e - 1), rates.get(e - 1), 1e-12, "epoch " + e);
         }
         assertEquals(five.at(4), rates.get(4), 1e-12, "epoch 5");
+    }
+
+    @Test
+    void aRunWhoseFirstEpochWasSlowIsExtendedAndItsAnnealLengthened() throws IOException {
+        // 60 s for the first epoch, then 20 s: the plan after epoch 1 (60 s an epoch, slack 1, 540 s left)
+        // makes 10; after epoch 5 the latest 4 took 20 s each and 460 s are left: 23 more, 28 in all
+        TestClock clock = new TestClock();
+        List<TimeBudget.Plan> plans = new ArrayList<>();
+        List<Double> rates = new ArrayList<>();
+        History history;
+        try (Model model = Model.newInstance("tiny")) {
+            model.setBlock(ResNet.build(TINY));
+            Fit fit = new Fit(model, data(), config(30)).clock(clock).within(new TimeBudget(T0.plusSeconds(600), 1));
+            fit.listen(new FitListener() {
+                @Override
+                public void onBatch(BatchProgress progress) {
+                    long epochMillis = progress.epoch() == 1 ? 60_000 : 20_000;
+                    clock.advance(Duration.ofMillis(epochMillis / progress.batches()));
+                }
+
+                @Override
+                public void onPlan(int epoch, TimeBudget.Plan plan) {
+                    plans.add(plan);
+                }
+
+                @Override
+                public void onEpoch(EpochRecord record, History h) {
+                    rates.add(record.learningRate());
+                }
+            });
+            history = fit.run();
+            assertTrue(fit.stopReason().contains("budget: 10, then 28 after epoch 5 as the epochs ran faster"),
+                    fit.stopReason());
+        }
+        assertEquals(2, plans.size(), plans.toString());
+        assertEquals(10, plans.get(0).epochs());
+        assertTrue(plans.get(1).extended());
+        assertEquals(28, plans.get(1).epochs());
+        assertEquals(10, plans.get(1).revisedFrom());
+        assertEquals(28, history.size());
+        // up to the extension the rates are those of a 10-epoch run, after it those of a 28-epoch anneal
+        Schedule ten = Schedule.oneCycle(0.05, 10, 1);
+        Schedule long28 = Schedule.oneCycle(0.05, 28, 1);
+        for (int e = 1; e <= 5; e++) {
+            assertEquals(ten.at(e - 1), rates.get(e - 1), 1e-12, "epoch " + e);
+        }
+        for (int e = 6; e <= 28; e++) {
+            assertEquals(long28.at(e - 1), rates.get(e - 1), 1e-12, "epoch " + e);
+        }
     }
 
     @Test
