@@ -177,6 +177,26 @@ public final class Platform {
     }
 
     /**
+     * The environment settings of {@code bin/resnet} that change a run's speed, as they would be written
+     * before the command to repeat it: e.g. {@code "RESNET_OMP_WAIT=active RESNET_FPMATH=bf16 "}, or
+     * {@code ""} for {@code bin/resnet}'s defaults (threads wait passive, strict float32 math).
+     */
+    public static String settingsPrefix() {
+        return settingsPrefix(ompWaitPolicy(), fpmath());
+    }
+
+    static String settingsPrefix(String ompWait, String fpmath) {
+        StringBuilder prefix = new StringBuilder();
+        if (!ompWait.equals("passive")) {
+            prefix.append("RESNET_OMP_WAIT=").append(ompWait).append(' ');
+        }
+        if (!fpmath.equals("strict")) {
+            prefix.append("RESNET_FPMATH=").append(fpmath).append(' ');
+        }
+        return prefix.toString();
+    }
+
+    /**
      * The machine's load average over the last minute (runnable processes, all users), or -1 where
      * the system does not tell: printed next to a timing, since a shared machine runs slower when
      * other jobs want its cores.

@@ -77,6 +77,14 @@ class PlatformTest {
     }
 
     @Test
+    void writesTheSpeedSettingsThatDifferFromBinResnetsDefaults() {
+        assertEquals("", Platform.settingsPrefix("passive", "strict"), "bin/resnet's defaults need no prefix");
+        assertEquals("RESNET_OMP_WAIT=active RESNET_FPMATH=bf16 ", Platform.settingsPrefix("active", "bf16"));
+        assertEquals("RESNET_OMP_WAIT=runtime ", Platform.settingsPrefix("runtime", "strict"));
+        assertEquals("RESNET_FPMATH=bf16 ", Platform.settingsPrefix("passive", "bf16"));
+    }
+
+    @Test
     void countsTheEngineArraysOpenInEveryManager() {
         int before = Platform.openArrays();
         try (ai.djl.ndarray.NDManager outer = ai.djl.ndarray.NDManager.newBaseManager();

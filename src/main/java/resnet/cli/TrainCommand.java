@@ -363,7 +363,7 @@ public final class TrainCommand implements Command {
             System.out.println("outputs: " + out.toAbsolutePath()
                     + " (history.csv, curves.png, last.ckpt, best.ckpt, result.txt)");
             Map<String, String> result = new LinkedHashMap<>();
-            result.put("command", "bin/resnet train " + start.commandLine());
+            result.put("command", Platform.settingsPrefix() + "bin/resnet train " + start.commandLine());
             result.put("recipe", start.recipe());
             result.put("seed", String.valueOf(seed));
             if (start.minutes() > 0) {
