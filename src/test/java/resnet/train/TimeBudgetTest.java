@@ -196,23 +196,26 @@ class TimeBudgetTest {
         }
     }
 
-    @Test
-    void aRunThatFallsBehindIsCutAndItsAnnealShortened() throws IOException {
-        // 30 s an epoch for 3 epochs, then 120 s: the plan after epoch 1 (30 s an epoch, slack 1, 270 s
-        // left) takes all 8 of the most; after epoch 4 (the 3 since the plan took 180 s, 60 s each) 90 s
-        // are left, one more epoch: 5 in all
+    /** What a budgeted run on the test clock did: its plans, each epoch's rate, its history. */
+    private record TimedRun(List<TimeBudget.Plan> plans, List<Double> rates, History history, String stopReason) {}
+
+    /**
+     * Trains the tiny network for at most {@code epochs} within a budget of {@code seconds} on a
+     * clock that the epochs move by {@code epochMillis} (of the 1-based epoch) each.
+     */
+    private static TimedRun timedRun(int epochs, long seconds, java.util.function.IntToLongFunction epochMillis)
+            throws IOException {
         TestClock clock = new TestClock();
         List<TimeBudget.Plan> plans = new ArrayList<>();
         List<Double> rates = new ArrayList<>();
-        History history;
         try (Model model = Model.newInstance("tiny")) {
             model.setBlock(ResNet.build(TINY));
-            Fit fit = new Fit(model, data(), config(8)).clock(clock).within(new TimeBudget(T0.plusSeconds(300), 1));
+            Fit fit = new Fit(model, data(), config(epochs)).clock(clock)
+                    .within(new TimeBudget(T0.plusSeconds(seconds), 1));
             fit.listen(new FitListener() {
                 @Override
                 public void onBatch(BatchProgress progress) {
-                    long epochMillis = progress.epoch() <= 3 ? 30_000 : 120_000;
-                    clock.advance(Duration.ofMillis(epochMillis / progress.batches()));
+                    clock.advance(Duration.ofMillis(epochMillis.applyAsLong(progress.epoch()) / progress.batches()));
                 }
 
                 @Override
@@ -225,10 +228,22 @@ class TimeBudgetTest {
                     rates.add(record.learningRate());
                 }
             });
-            history = fit.run();
-            assertTrue(fit.stopReason().contains("budget: 8, then 5 after epoch 4 as the epochs ran late"),
-                    fit.stopReason());
+            History history = fit.run();
+            return new TimedRun(plans, rates, history, fit.stopReason());
         }
+    }
+
+    @Test
+    void aRunThatFallsBehindIsCutAndItsAnnealShortened() throws IOException {
+        // 30 s an epoch for 3 epochs, then 120 s: the plan after epoch 1 (30 s an epoch, slack 1, 270 s
+        // left) takes all 8 of the most; after epoch 4 (the 3 since the plan took 180 s, 60 s each) 90 s
+        // are left, one more epoch: 5 in all
+        TimedRun run = timedRun(8, 300, epoch -> epoch <= 3 ? 30_000 : 120_000);
+        assertTrue(run.stopReason().contains("budget: 8, then 5 after epoch 4 as the epochs ran late"),
+                run.stopReason());
+        List<TimeBudget.Plan> plans = run.plans();
+        List<Double> rates = run.rates();
+        History history = run.history();
         assertEquals(2, plans.size(), plans.toString());
         assertEquals(8, plans.get(0).epochs());
         assertFalse(plans.get(0).cut());
@@ -248,34 +263,12 @@ class TimeBudgetTest {
     void aRunWhoseFirstEpochWasSlowIsExtendedAndItsAnnealLengthened() throws IOException {
         // 60 s for the first epoch, then 20 s: the plan after epoch 1 (60 s an epoch, slack 1, 540 s left)
         // makes 10; after epoch 5 the latest 4 took 20 s each and 460 s are left: 23 more, 28 in all
-        TestClock clock = new TestClock();
-        List<TimeBudget.Plan> plans = new ArrayList<>();
-        List<Double> rates = new ArrayList<>();
-        History history;
-        try (Model model = Model.newInstance("tiny")) {
-            model.setBlock(ResNet.build(TINY));
-            Fit fit = new Fit(model, data(), config(30)).clock(clock).within(new TimeBudget(T0.plusSeconds(600), 1));
-            fit.listen(new FitListener() {
-                @Override
-                public void onBatch(BatchProgress progress) {
-                    long epochMillis = progress.epoch() == 1 ? 60_000 : 20_000;
-                    clock.advance(Duration.ofMillis(epochMillis / progress.batches()));
-                }
-
-                @Override
-                public void onPlan(int epoch, TimeBudget.Plan plan) {
-                    plans.add(plan);
-                }
-
-                @Override
-                public void onEpoch(EpochRecord record, History h) {
-                    rates.add(record.learningRate());
-                }
-            });
-            history = fit.run();
-            assertTrue(fit.stopReason().contains("budget: 10, then 28 after epoch 5 as the epochs ran faster"),
-                    fit.stopReason());
-        }
+        TimedRun run = timedRun(30, 600, epoch -> epoch == 1 ? 60_000 : 20_000);
+        assertTrue(run.stopReason().contains("budget: 10, then 28 after epoch 5 as the epochs ran faster"),
+                run.stopReason());
+        List<TimeBudget.Plan> plans = run.plans();
+        List<Double> rates = run.rates();
+        History history = run.history();
         assertEquals(2, plans.size(), plans.toString());
         assertEquals(10, plans.get(0).epochs());
         assertTrue(plans.get(1).extended());
