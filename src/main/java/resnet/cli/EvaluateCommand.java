@@ -4,6 +4,7 @@ import ai.djl.Model;
 import ai.djl.ndarray.types.Shape;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -41,7 +42,9 @@ public final class EvaluateCommand implements Command {
                 "usage: resnet evaluate --checkpoint DIR|FILE --dataset fashion-mnist|cifar10|folder [--data-dir DIR] [--limit N]"
                         + " [--batch N] [--tta flip]",
                 "",
-                "  --checkpoint PATH    a run's --out folder (its best.ckpt is used) or a .ckpt file",
+                "  --checkpoint PATH    a run's --out folder (its best.ckpt is used) or a .ckpt file; several,",
+                "                       comma-separated (PATH1,PATH2), are scored as an ensemble: their",
+                "                       probabilities averaged (each must take the same images, classes, normalisation)",
                 "  --dataset NAME       the data set the model was trained on",
                 "  --data-dir DIR       folder of the data files (default as for train)",
                 "  --limit N            only the first N test images",
@@ -65,34 +68,74 @@ public final class EvaluateCommand implements Command {
         int limit = a.has("limit") ? a.integer("limit", 0, 1, Integer.MAX_VALUE) : 0;
         int batch = a.integer("batch", 256, 1, TrainCommand.MAX_BATCH);
         boolean flipTta = a.choice("tta", "none", List.of("none", "flip")).equals("flip");
-        Path path = a.path("checkpoint", null);
         Path dataDir = a.path("data-dir", null);
-        Path file = Files.isDirectory(path) ? path.resolve(Checkpoint.BEST) : path;
-        Checkpoint checkpoint = Checkpoint.read(file);
-        Checkpoint.Info info = checkpoint.info();
-        if (info.inputShape()[0] != dataset.channels()) {
-            throw new UsageException(String.format("%s was trained on %d-channel images, %s has %d",
-                    file, info.inputShape()[0], dataset.id(), dataset.channels()));
+        List<Path> files = new ArrayList<>();
+        for (String part : a.string("checkpoint", "").split(",", -1)) {
+            if (part.isBlank()) {
+                throw new UsageException("option --checkpoint '" + a.string("checkpoint", "") + "' has an empty"
+                        + " path; give PATH or PATH1,PATH2,...");
+            }
+            Path path = Path.of(part.trim());
+            files.add(Files.isDirectory(path) ? path.resolve(Checkpoint.BEST) : path);
         }
-        ResNetSpec spec = ResNet.spec(info.modelName()).withInputChannels((int) info.inputShape()[0]).withClasses(info.classes());
+        // every checkpoint is read and checked before the images are
+        List<Checkpoint> checkpoints = new ArrayList<>();
+        for (Path file : files) {
+            Checkpoint checkpoint = Checkpoint.read(file);
+            Checkpoint.Info info = checkpoint.info();
+            if (info.inputShape()[0] != dataset.channels()) {
+                throw new UsageException(String.format("%s was trained on %d-channel images, %s has %d",
+                        file, info.inputShape()[0], dataset.id(), dataset.channels()));
+            }
+            if (!checkpoints.isEmpty()) {
+                Checkpoint.Info first = checkpoints.get(0).info();
+                if (!Arrays.equals(first.inputShape(), info.inputShape()) || first.classes() != info.classes()
+                        || !first.normalization().equals(info.normalization())) {
+                    throw new UsageException(String.format("%s and %s cannot be scored together: %s images, %d"
+                            + " classes, %s against %s images, %d classes, %s", files.get(0), file,
+                            shape(first.inputShape()), first.classes(), first.normalization(),
+                            shape(info.inputShape()), info.classes(), info.normalization()));
+                }
+            }
+            checkpoints.add(checkpoint);
+        }
+        Checkpoint.Info info = checkpoints.get(0).info();
         // a folder's images are cut to the size the model was trained at
         ImageSet test = Transfer.images(dataset, dataDir, false, (int) info.inputShape()[1], false).limit(limit);
         long[] image = {test.channels(), test.height(), test.width()};
         if (!Arrays.equals(image, info.inputShape())) {
             throw new DatasetException(String.format("the %s test images are %dx%dx%d, but %s was trained on %s images;"
                     + " evaluate it on images of the size it was trained on", dataset.id(), image[0], image[1], image[2],
-                    file, Arrays.stream(info.inputShape()).mapToObj(Long::toString).collect(Collectors.joining("x"))));
+                    files.get(0), shape(info.inputShape())));
         }
-        System.out.println("checkpoint: " + file + " (" + info.modelName() + ", epoch " + info.epoch() + ")");
-        ResidualNetwork net = ResNet.build(spec);
-        MemoryCheck.requireBatch("evaluating " + info.modelName() + " in batches of " + Math.min(batch, test.size()),
-                MemoryCheck.headParameters(spec) * 4, MemoryCheck.activationsPerImage(net, new Shape(image), false),
-                Math.min(batch, test.size()), "--batch");
-        try (Model model = Model.newInstance(info.modelName())) {
-            model.setBlock(net);
-            checkpoint.loadInto(model.getBlock(), model.getNDManager());
-            return report(model, test, info.normalization(), batch, "epoch " + info.epoch(), flipTta);
+        List<Model> models = new ArrayList<>();
+        try {
+            for (int i = 0; i < checkpoints.size(); i++) {
+                Checkpoint.Info each = checkpoints.get(i).info();
+                System.out.println("checkpoint: " + files.get(i) + " (" + each.modelName() + ", epoch " + each.epoch()
+                        + ")");
+                ResNetSpec spec = ResNet.spec(each.modelName()).withInputChannels((int) each.inputShape()[0])
+                        .withClasses(each.classes());
+                ResidualNetwork net = ResNet.build(spec);
+                MemoryCheck.requireBatch("evaluating " + each.modelName() + " in batches of "
+                        + Math.min(batch, test.size()), MemoryCheck.headParameters(spec) * 4,
+                        MemoryCheck.activationsPerImage(net, new Shape(image), false), Math.min(batch, test.size()),
+                        "--batch");
+                Model model = Model.newInstance(each.modelName());
+                models.add(model);
+                model.setBlock(net);
+                checkpoints.get(i).loadInto(model.getBlock(), model.getNDManager());
+            }
+            String which = models.size() == 1 ? "epoch " + info.epoch() : "the ensemble of " + models.size();
+            printLastLine(evaluate(models, test, info.normalization(), batch, which, flipTta));
+            return 0;
+        } finally {
+            models.forEach(Model::close);
         }
+    }
+
+    private static String shape(long[] shape) {
+        return Arrays.stream(shape).mapToObj(Long::toString).collect(Collectors.joining("x"));
     }
 
     /** Evaluates on the test set and prints the details, then {@code test accuracy: X} as the last line. */
@@ -110,7 +153,13 @@ public final class EvaluateCommand implements Command {
     /** Evaluates on the test set and prints the details line (not the last line). */
     static Evaluation evaluate(Model model, ImageSet test, Normalization normalization, int batch, String which,
             boolean flipTta) {
-        Evaluation evaluation = Evaluation.of(model, test, normalization, batch, flipTta);
+        return evaluate(List.of(model), test, normalization, batch, which, flipTta);
+    }
+
+    /** As for one model; several are scored as an ensemble (their probabilities averaged). */
+    static Evaluation evaluate(List<Model> models, ImageSet test, Normalization normalization, int batch,
+            String which, boolean flipTta) {
+        Evaluation evaluation = Evaluation.of(models, test, normalization, batch, flipTta);
         System.out.println(String.format(Locale.ROOT, "%s, %s%s: %d of %d right, loss %.4f", test.name(), which,
                 flipTta ? ", flip averaging" : "", Math.round(evaluation.accuracy() * test.size()), test.size(),
                 evaluation.loss()));

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -66,11 +67,13 @@ public final class TrainCommand implements Command {
     static final double TEST_RESERVE_MINUTES = 1;
     /** The most zero pixels {@code --padding} adds on a side (more than half a 32-pixel image). */
     static final int MAX_PADDING = 16;
+    /** The most networks {@code --members} trains for one ensemble. */
+    static final int MAX_MEMBERS = 16;
 
     private static final Set<String> VALUED = Set.of("model", "dataset", "data-dir", "epochs", "batch", "lr", "schedule",
             "seed", "limit", "out", "optimizer", "momentum", "weight-decay", "patience", "valid-ratio", "step-size", "gamma",
             "warmup", "augment", "weights", "freeze", "image-size", "recipe", "erase", "label-smoothing", "tta",
-            "padding", "minutes");
+            "padding", "minutes", "members");
     private static final Set<String> FLAGS = Set.of("resume", "no-nesterov", "skip-bad-images");
 
     @Override
@@ -130,6 +133,9 @@ public final class TrainCommand implements Command {
                 "  --limit N            use only the first N training and N test images (quick runs)",
                 "  --out DIR            where history.csv, curves.png, last.ckpt, best.ckpt go (default runs/MODEL-DATASET)",
                 "  --resume             continue from DIR/last.ckpt (same options needed)",
+                "  --members K          train K networks one after the other (seeds N, N+1, ...; one split) into",
+                "                       DIR/member-1 ... and score the test with their averaged probabilities",
+                "                       (an ensemble; with --minutes each gets its share of the budget; default 1)",
                 "",
                 "The last line is 'test accuracy: X' (0..1) on the test set, with the best epoch's weights;",
                 "result.txt in the output folder records it with the minutes, peak memory and the command line.",
@@ -230,6 +236,16 @@ public final class TrainCommand implements Command {
         Path out = a.path("out", Path.of("runs/" + modelName + "-" + dataset.id()));
         Path dataDir = a.path("data-dir", null);
         boolean resume = a.flag("resume");
+        int members = a.integer("members", 1, 1, MAX_MEMBERS);
+        if (members > 1 && resume) {
+            throw new UsageException("option --resume continues one network's run; with --members " + members
+                    + " resume a member on its own (--out DIR/member-I --seed N+I-1 --members 1 --resume) and"
+                    + " score the members together with 'resnet evaluate --checkpoint DIR/member-1,DIR/member-2'");
+        }
+        if (members > 1 && weightsFile != null) {
+            throw new UsageException("option --members " + members + " trains networks from different random starts;"
+                    + " with --weights every member would start from the same weights: leave one of them out");
+        }
         // a wrong, damaged or truncated weights file is named now, before the run folder is made
         StateDict weights = weightsFile == null ? null : StateDict.read(weightsFile);
         Map<String, String> metadata = new LinkedHashMap<>();
@@ -270,6 +286,13 @@ public final class TrainCommand implements Command {
                 throw new UsageException(last + " exists: pass --resume to continue that run,"
                         + " or --out to write somewhere else");
             }
+            for (int i = 1; members > 1 && i <= members; i++) {
+                Path member = memberFolder(out, i, members).resolve(Checkpoint.LAST);
+                if (Files.exists(member)) {
+                    throw new UsageException(member + " exists: an ensemble starts every member afresh; give --out"
+                            + " a new folder");
+                }
+            }
             if (resume && !Files.exists(last)) {
                 throw new UsageException("--resume: there is no " + Checkpoint.LAST + " in " + out + " to resume from"
                         + " (a run writes it after every epoch); leave out --resume to start a new run there");
@@ -284,13 +307,18 @@ public final class TrainCommand implements Command {
             }
             return train(a, dataset, spec, modelName, dataDir, limit, validRatio, seed, augmentation, config, out,
                     new Start(imageSize, skipBadImages, weights, freeze, resume, flipTta, String.join(" ", args),
-                            recipe.id(), minutes));
+                            recipe.id(), minutes, members));
         }
     }
 
     /** What train reads beyond the fit config: the images' size and the pretrained start. */
     private record Start(int imageSize, boolean skipBadImages, StateDict weights, String freeze, boolean resume,
-            boolean flipTta, String commandLine, String recipe, double minutes) {}
+            boolean flipTta, String commandLine, String recipe, double minutes, int members) {}
+
+    /** Where member {@code i} (1-based) of an ensemble of {@code members} writes: the run folder itself for one. */
+    static Path memberFolder(Path out, int i, int members) {
+        return members == 1 ? out : out.resolve("member-" + i);
+    }
 
     private static int train(Args a, DatasetName dataset, ResNetSpec spec, String modelName, Path dataDir, int limit,
             double validRatio, long seed, Augmentation augmentation, FitConfig base, Path out, Start start)
@@ -330,38 +358,61 @@ public final class TrainCommand implements Command {
         System.out.println(Platform.describe());
         System.out.println(data);
         System.out.print(config);
-        try (Model model = Model.newInstance(modelName)) {
-            model.setBlock(net);
-            if (start.weights() != null && !start.resume()) {
-                System.out.println(Transfer.load(net, start.weights(), model.getNDManager(), seed));
-            }
-            Transfer.freeze(net, start.freeze());
-            Fit fit = new Fit(model, data, config).divergenceBound(Fit.divergenceBoundFor(sized.classes()))
-                    .listen(new ConsoleProgress())
-                    .listen((record, history) -> System.out.println(String.format(Locale.ROOT,
-                            "  resident memory after epoch %d: %.0f MiB (%s; %d engine arrays open)", record.epoch(),
-                            Platform.mib(Platform.residentBytes()), Platform.javaMemory(), Platform.openArrays())));
-            if (!Platform.fpmath().equals("strict")) {
-                System.out.println(Platform.fpmathDescription());
-            }
-            if (start.minutes() > 0) {
-                // from the JVM's start: the budget is the whole command's wall time, data loading included
-                Instant launched = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
-                Duration training = Duration.ofMillis(Math.round((start.minutes() - TEST_RESERVE_MINUTES) * 60_000));
-                fit.within(new TimeBudget(launched.plus(training), TimeBudget.DEFAULT_SLACK));
-                System.out.println(String.format(Locale.ROOT, "time budget: %s min from the start, the last epoch to end"
-                        + " by minute %.1f; at most %d epochs", start.minutes(), start.minutes() - TEST_RESERVE_MINUTES,
-                        config.epochs()));
-            }
+        if (!Platform.fpmath().equals("strict")) {
+            System.out.println(Platform.fpmathDescription());
+        }
+        int members = start.members();
+        // from the JVM's start: the budget is the whole command's wall time, data loading included
+        Instant launched = Instant.ofEpochMilli(ManagementFactory.getRuntimeMXBean().getStartTime());
+        Duration training = Duration.ofMillis(Math.round((start.minutes() - TEST_RESERVE_MINUTES) * 60_000));
+        List<Model> models = new ArrayList<>();
+        List<Member> trained = new ArrayList<>();
+        try {
             long begin = System.nanoTime();
-            History history = fit.run();
+            for (int i = 1; i <= members; i++) {
+                Path folder = memberFolder(out, i, members);
+                FitConfig memberConfig = config;
+                if (members > 1) {
+                    Files.createDirectories(folder);
+                    memberConfig = config.withSeed(seed + i - 1).withCheckpoints(folder);
+                    System.out.println(String.format(Locale.ROOT, "member %d of %d: seed %d, into %s", i, members,
+                            seed + i - 1, folder));
+                }
+                ResidualNetwork memberNet = i == 1 ? net : ResNet.build(sized);
+                Model model = Model.newInstance(modelName);
+                models.add(model);
+                model.setBlock(memberNet);
+                if (start.weights() != null && !start.resume()) {
+                    System.out.println(Transfer.load(memberNet, start.weights(), model.getNDManager(), seed));
+                }
+                Transfer.freeze(memberNet, start.freeze());
+                Fit fit = new Fit(model, data, memberConfig).divergenceBound(Fit.divergenceBoundFor(sized.classes()))
+                        .listen(new ConsoleProgress())
+                        .listen((record, history) -> System.out.println(String.format(Locale.ROOT,
+                                "  resident memory after epoch %d: %.0f MiB (%s; %d engine arrays open)", record.epoch(),
+                                Platform.mib(Platform.residentBytes()), Platform.javaMemory(), Platform.openArrays())));
+                if (start.minutes() > 0) {
+                    // each member's last epoch ends by its share of the budget; time one leaves goes to the next
+                    Instant deadline = launched.plus(training.multipliedBy(i).dividedBy(members));
+                    fit.within(new TimeBudget(deadline, TimeBudget.DEFAULT_SLACK));
+                    System.out.println(String.format(Locale.ROOT, "time budget: %s min from the start, the last epoch"
+                            + " to end by minute %.1f; at most %d epochs", start.minutes(),
+                            (start.minutes() - TEST_RESERVE_MINUTES) * i / members, config.epochs()));
+                }
+                long memberBegin = System.nanoTime();
+                History history = fit.run();
+                double minutes = (System.nanoTime() - memberBegin) / 60e9;
+                Charts.save(Charts.curves(history, modelName + " on " + dataset.id()
+                        + (members > 1 ? ", member " + i : "")), folder.resolve("curves.png"));
+                System.out.println(fit.stopReason() + String.format(Locale.ROOT, " in %.1f min; peak memory %.0f MiB",
+                        minutes, Platform.mib(Platform.peakResidentBytes())));
+                trained.add(new Member(seed + i - 1, history.size(), fit.bestEpoch(), fit.stopReason(), minutes));
+            }
             double minutes = (System.nanoTime() - begin) / 60e9;
-            Charts.save(Charts.curves(history, modelName + " on " + dataset.id()), out.resolve("curves.png"));
-            System.out.println(fit.stopReason() + String.format(Locale.ROOT, " in %.1f min; peak memory %.0f MiB",
-                    minutes, Platform.mib(Platform.peakResidentBytes())));
             double peakMib = Platform.mib(Platform.peakResidentBytes());
-            System.out.println("outputs: " + out.toAbsolutePath()
-                    + " (history.csv, curves.png, last.ckpt, best.ckpt, result.txt)");
+            System.out.println("outputs: " + out.toAbsolutePath() + (members > 1
+                    ? " (result.txt; member-1 ... member-" + members + ": history.csv, curves.png, last.ckpt, best.ckpt)"
+                    : " (history.csv, curves.png, last.ckpt, best.ckpt, result.txt)"));
             Map<String, String> result = new LinkedHashMap<>();
             result.put("command", Platform.settingsPrefix() + "bin/resnet train " + start.commandLine());
             result.put("recipe", start.recipe());
@@ -369,24 +420,54 @@ public final class TrainCommand implements Command {
             if (start.minutes() > 0) {
                 result.put("time budget minutes", String.valueOf(start.minutes()));
             }
-            result.put("epochs run", String.valueOf(history.size()));
-            if (start.minutes() > 0) {
-                result.put("time budget plan", fit.stopReason());
+            if (members > 1) {
+                result.put("members", String.valueOf(members));
             }
-            result.put("best epoch", String.valueOf(fit.bestEpoch()));
+            result.put("epochs run", joined(trained, m -> String.valueOf(m.epochs())));
+            if (start.minutes() > 0) {
+                result.put("time budget plan", joined(trained, Member::stopReason));
+            }
+            result.put("best epoch", joined(trained, m -> String.valueOf(m.bestEpoch())));
             result.put("training minutes", String.format(Locale.ROOT, "%.2f", minutes));
+            if (members > 1) {
+                result.put("member training minutes", joined(trained, m -> String.format(Locale.ROOT, "%.2f",
+                        m.minutes())));
+            }
             if (data.hasValidation()) {
                 // both, so that the choice of test-time augmentation is made on validation data
                 for (boolean flip : new boolean[] {false, true}) {
-                    Evaluation valid = Evaluation.of(model, data.valid(), data.normalization(), config.batchSize(), flip);
-                    System.out.println(String.format(Locale.ROOT, "validation accuracy%s: %.4f",
-                            flip ? " with flip averaging" : "", valid.accuracy()));
-                    result.put(flip ? "validation accuracy flip" : "validation accuracy",
-                            String.format(Locale.ROOT, "%.4f", valid.accuracy()));
+                    String key = flip ? "validation accuracy flip" : "validation accuracy";
+                    if (members > 1) {
+                        List<String> each = new ArrayList<>();
+                        for (int i = 0; i < members; i++) {
+                            Evaluation valid = Evaluation.of(models.get(i), data.valid(), data.normalization(),
+                                    config.batchSize(), flip);
+                            each.add(String.format(Locale.ROOT, "%.4f", valid.accuracy()));
+                        }
+                        System.out.println("members' validation accuracy" + (flip ? " with flip averaging" : "") + ": "
+                                + String.join(", ", each));
+                        result.put("member " + key, String.join(", ", each));
+                    }
+                    Evaluation valid = Evaluation.of(models, data.valid(), data.normalization(), config.batchSize(),
+                            flip);
+                    System.out.println(String.format(Locale.ROOT, "%svalidation accuracy%s: %.4f",
+                            members > 1 ? "the ensemble's " : "", flip ? " with flip averaging" : "", valid.accuracy()));
+                    result.put(key, String.format(Locale.ROOT, "%.4f", valid.accuracy()));
                 }
             }
-            Evaluation evaluation = EvaluateCommand.evaluate(model, test, data.normalization(), config.batchSize(),
-                    "best epoch " + fit.bestEpoch() + " of " + history.size(), start.flipTta());
+            if (members > 1) {
+                List<String> each = new ArrayList<>();
+                for (int i = 0; i < members; i++) {
+                    Member m = trained.get(i);
+                    each.add(String.format(Locale.ROOT, "%.4f", EvaluateCommand.evaluate(models.get(i), test,
+                            data.normalization(), config.batchSize(), "member " + (i + 1) + ", best epoch "
+                            + m.bestEpoch() + " of " + m.epochs(), start.flipTta()).accuracy()));
+                }
+                result.put("member test accuracy", String.join(", ", each));
+            }
+            Evaluation evaluation = EvaluateCommand.evaluate(models, test, data.normalization(), config.batchSize(),
+                    members > 1 ? "the ensemble of " + members : "best epoch " + trained.get(0).bestEpoch() + " of "
+                            + trained.get(0).epochs(), start.flipTta());
             double wall = (System.nanoTime() - begin) / 60e9;
             result.put("test accuracy", String.format(Locale.ROOT, "%.4f", evaluation.accuracy()));
             result.put("test-time augmentation", start.flipTta() ? "flip" : "none");
@@ -399,7 +480,17 @@ public final class TrainCommand implements Command {
             RunResult.write(out.resolve(RunResult.FILE), result);
             EvaluateCommand.printLastLine(evaluation);
             return 0;
+        } finally {
+            models.forEach(Model::close);
         }
+    }
+
+    /** What one trained network of the run did. */
+    private record Member(long seed, int epochs, int bestEpoch, String stopReason, double minutes) {}
+
+    /** The members' values, comma-separated (the one value for a single network). */
+    private static String joined(List<Member> members, java.util.function.Function<Member, String> value) {
+        return String.join(members.size() > 1 ? "; " : "", members.stream().map(value).toList());
     }
 
     /** crop+flip, flip, crop (4-pixel padding for crops), rrc+flip, rrc (random resized crops) or none. */

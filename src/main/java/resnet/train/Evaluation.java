@@ -41,23 +41,50 @@ public record Evaluation(double loss, double accuracy, int[] predictions, int[] 
      */
     public static Evaluation of(Model model, ImageSet set, Normalization normalization, int batchSize,
             boolean flipAverage) {
+        return of(List.of(model), set, normalization, batchSize, flipAverage);
+    }
+
+    /**
+     * An ensemble's predictions: every model scores every image (and, with {@code flipAverage}, its
+     * mirror), and the softmax outputs of all of them are averaged with equal weight; the predicted
+     * class is the one of the highest mean probability and the loss is the cross-entropy of that
+     * mean. One model is {@link #of(Model, ImageSet, Normalization, int, boolean)}. All models must
+     * take the same images with the same normalisation and have the set's classes.
+     *
+     * @throws IllegalArgumentException when no model is given
+     */
+    public static Evaluation of(List<Model> models, ImageSet set, Normalization normalization, int batchSize,
+            boolean flipAverage) {
+        if (models.isEmpty()) {
+            throw new IllegalArgumentException("an ensemble needs at least one model, got none");
+        }
         int n = set.size();
         int[] predictions = new int[n];
         double lossSum = 0;
         int correct = 0;
         int done = 0;
         Loss loss = Loss.softmaxCrossEntropyLoss();
+        boolean averaged = flipAverage || models.size() > 1;
         try (BatchLoader loader = BatchLoader.inOrder(set, batchSize, normalization)) {
             while (loader.hasNext()) {
-                try (Batch batch = loader.next(model.getNDManager())) {
-                    ParameterStore store = new ParameterStore(batch.getManager(), false);
-                    NDArray scores = model.getBlock().forward(store, batch.getData(), false).singletonOrThrow();
-                    if (flipAverage) {
-                        NDArray mirrored = batch.getData().singletonOrThrow().flip(3);
-                        NDArray other = model.getBlock().forward(store, new NDList(mirrored), false).singletonOrThrow();
-                        // log of the mean probability: a log-softmax of it is itself, so the loss below is its NLL
-                        scores = scores.softmax(1).add(other.softmax(1)).div(2).log();
+                try (Batch batch = loader.next(models.get(0).getNDManager())) {
+                    NDArray images = batch.getData().singletonOrThrow();
+                    NDArray mirrored = flipAverage ? images.flip(3) : null;
+                    NDArray sum = null;
+                    for (Model model : models) {
+                        ParameterStore store = new ParameterStore(batch.getManager(), false);
+                        for (NDArray view : flipAverage ? List.of(images, mirrored) : List.of(images)) {
+                            NDArray scores = model.getBlock().forward(store, new NDList(view), false).singletonOrThrow();
+                            if (!averaged) {
+                                sum = scores;
+                            } else {
+                                NDArray p = scores.softmax(1);
+                                sum = sum == null ? p : sum.add(p);
+                            }
+                        }
                     }
+                    // log of the mean probability: a log-softmax of it is itself, so the loss below is its NLL
+                    NDArray scores = averaged ? sum.div(models.size() * (flipAverage ? 2 : 1)).log() : sum;
                     lossSum += loss.evaluate(batch.getLabels(), new NDList(scores)).getFloat() * batch.getSize();
                     long[] predicted = scores.argMax(1).toType(DataType.INT64, false).toLongArray();
                     for (long p : predicted) {

@@ -174,6 +174,10 @@ class CommandLineErrorsTest {
         rows.add(row("--out empty", TRAIN_OK + " --out ''", 2, "option --out needs a value, got an empty one"));
         rows.add(row("--out= empty", TRAIN_OK + " --out=", 2, "option --out needs a value, got an empty one"));
         rows.add(row("--limit 0", TRAIN_OK.replace("--limit 32", "--limit 0"), 2, "option --limit must be at least 1, got 0"));
+        rows.add(row("--members 0", TRAIN_OK + " --members 0", 2, "option --members must be", "16, got 0"));
+        rows.add(row("--members too many", TRAIN_OK + " --members 17", 2, "option --members must be", "16, got 17"));
+        rows.add(row("--members with --weights", TRAIN_OK + " --members 2 --weights {dir}/w.pth", 2,
+                "option --members 2", "same weights"));
         rows.add(row("--limit negative", TRAIN_OK.replace("--limit 32", "--limit -5"), 2,
                 "option --limit must be at least 1, got -5"));
         rows.add(row("--valid-ratio 1.5", TRAIN_OK + " --valid-ratio 1.5", 2, "option --valid-ratio must be in [0, 1), got 1.5"));

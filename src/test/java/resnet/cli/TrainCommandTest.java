@@ -77,6 +77,49 @@ class TrainCommandTest {
     }
 
     @Test
+    void membersTrainOneAfterTheOtherAndAreScoredTogether(@TempDir Path dir) throws Exception {
+        Path data = TestData.fashionMnistFolder(dir.resolve("data"), TestData.brightness(40, 1, 28, 1), TestData.brightness(16, 1, 28, 2));
+        Path out = dir.resolve("run");
+        CliRun train = run("train", "--dataset", "fashion-mnist", "--data-dir", data.toString(), "--epochs", "1",
+                "--batch", "16", "--members", "2", "--seed", "5", "--out", out.toString());
+        assertEquals(0, train.status(), train.out() + train.err());
+        assertTrue(train.out().contains("member 2 of 2: seed 6"), train.out());
+        for (String member : new String[] {"member-1", "member-2"}) {
+            for (String file : new String[] {Checkpoint.LAST, Checkpoint.BEST, Checkpoint.HISTORY, "curves.png"}) {
+                assertTrue(Files.size(out.resolve(member).resolve(file)) > 0, member + "/" + file);
+            }
+        }
+        Map<String, String> result = RunResult.read(out.resolve(RunResult.FILE));
+        assertEquals("2", result.get("members"));
+        assertEquals("1; 1", result.get("epochs run"));
+        assertEquals(2, result.get("member test accuracy").split(", ").length, result.toString());
+        assertEquals(2, result.get("member validation accuracy flip").split(", ").length, result.toString());
+        assertEquals(train.lastLine(), "test accuracy: " + result.get("test accuracy"));
+
+        // evaluate scores the two checkpoints as the same ensemble, and each alone as train did
+        CliRun both = run("evaluate", "--checkpoint", out.resolve("member-1") + "," + out.resolve("member-2"),
+                "--dataset", "fashion-mnist", "--data-dir", data.toString(), "--tta", "flip");
+        assertEquals(0, both.status(), both.out() + both.err());
+        assertEquals(train.lastLine(), both.lastLine());
+        CliRun second = run("evaluate", "--checkpoint", out.resolve("member-2").toString(), "--dataset",
+                "fashion-mnist", "--data-dir", data.toString(), "--tta", "flip");
+        assertEquals("test accuracy: " + result.get("member test accuracy").split(", ")[1], second.lastLine());
+
+        CliRun resume = run("train", "--dataset", "fashion-mnist", "--data-dir", data.toString(), "--members", "2",
+                "--resume", "--out", out.toString());
+        assertEquals(2, resume.status());
+        assertTrue(resume.err().contains("resume a member on its own"), resume.err());
+        CliRun again = run("train", "--dataset", "fashion-mnist", "--data-dir", data.toString(), "--members", "2",
+                "--epochs", "1", "--out", out.toString());
+        assertEquals(2, again.status());
+        assertTrue(again.err().contains("member-1"), again.err());
+        CliRun empty = run("evaluate", "--checkpoint", out.resolve("member-1") + ",", "--dataset", "fashion-mnist",
+                "--data-dir", data.toString());
+        assertEquals(2, empty.status());
+        assertTrue(empty.err().contains("empty path"), empty.err());
+    }
+
+    @Test
     void missingDataFolderOrCheckpointIsNamed(@TempDir Path dir) {
         Path missing = dir.resolve("no-data");
         CliRun train = run("train", "--dataset", "fashion-mnist", "--data-dir", missing.toString(), "--out", dir.resolve("o").toString());
