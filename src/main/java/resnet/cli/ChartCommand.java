@@ -84,6 +84,11 @@ public final class ChartCommand implements Command {
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (Map<String, String> result : results) {
             String recipe = result.getOrDefault("recipe", "other");
+            // an ensemble's minutes buy several networks: its own series, not a point of the recipe's
+            String members = result.getOrDefault("members", "1");
+            if (!members.equals("1")) {
+                recipe += ", " + members + " members";
+            }
             // runs on different kinds of processor are different series: their minutes are not comparable
             String seriesName = result.containsKey("processor")
                     ? recipe + ", " + Platform.shortProcessor(result.get("processor")) : recipe;

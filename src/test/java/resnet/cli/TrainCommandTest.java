@@ -95,6 +95,9 @@ class TrainCommandTest {
         assertEquals(2, result.get("member test accuracy").split(", ").length, result.toString());
         assertEquals(2, result.get("member validation accuracy flip").split(", ").length, result.toString());
         assertEquals(train.lastLine(), "test accuracy: " + result.get("test accuracy"));
+        CliRun chart = run("chart", out.toString(), "--out", dir.resolve("chart.png").toString());
+        assertEquals(0, chart.status(), chart.out() + chart.err());
+        assertTrue(chart.out().contains("| default, 2 members | 5 | 1; 1 |"), chart.out());
 
         // evaluate scores the two checkpoints as the same ensemble, and each alone as train did
         CliRun both = run("evaluate", "--checkpoint", out.resolve("member-1") + "," + out.resolve("member-2"),
