@@ -488,7 +488,7 @@ public final class TrainCommand implements Command {
     /** What one trained network of the run did. */
     private record Member(long seed, int epochs, int bestEpoch, String stopReason, double minutes) {}
 
-    /** The members' values, comma-separated (the one value for a single network). */
+    /** The members' values, separated by "; " (the one value for a single network). */
     private static String joined(List<Member> members, java.util.function.Function<Member, String> value) {
         return String.join(members.size() > 1 ? "; " : "", members.stream().map(value).toList());
     }
