@@ -39,8 +39,8 @@ public final class EvaluateCommand implements Command {
     @Override
     public String usage() {
         return String.join("\n",
-                "usage: resnet evaluate --checkpoint DIR|FILE --dataset fashion-mnist|cifar10|folder [--data-dir DIR] [--limit N]"
-                        + " [--batch N] [--tta flip]",
+                "usage: resnet evaluate --checkpoint PATH[,PATH...] --dataset fashion-mnist|cifar10|folder [--data-dir DIR]"
+                        + " [--limit N] [--batch N] [--tta flip]",
                 "",
                 "  --checkpoint PATH    a run's --out folder (its best.ckpt is used) or a .ckpt file; several,",
                 "                       comma-separated (PATH1,PATH2), are scored as an ensemble: their",
