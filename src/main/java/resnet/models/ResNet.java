@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import resnet.blocks.BlockKind;
 import resnet.blocks.BlockOptions;
 import resnet.blocks.Layers;
@@ -93,12 +95,53 @@ public final class ResNet {
      * @throws IllegalArgumentException listing the known names when {@code name} is not one of them
      */
     public static ResNetSpec spec(String name) {
-        ResNetSpec spec = name == null ? null : SPECS.get(name.trim().toLowerCase(Locale.ROOT));
+        String key = name == null ? null : name.trim().toLowerCase(Locale.ROOT);
+        ResNetSpec spec = key == null ? null : SPECS.get(key);
+        if (spec == null && key != null) {
+            spec = widened(key);
+        }
         if (spec == null) {
-            throw new IllegalArgumentException(
-                    "unknown model '" + name + "'; known models: " + String.join(", ", SPECS.keySet()));
+            throw new IllegalArgumentException("unknown model '" + name + "'; known models: "
+                    + String.join(", ", SPECS.keySet()) + ", and any CIFAR-family name with _wK for K times"
+                    + " its planes (e.g. resnet20_w1.5: 24, 48, 96)");
         }
         return spec;
+    }
+
+    private static final Pattern WIDENED = Pattern.compile("((?:preact_)?resnet\\d+|plain\\d+)_w(\\d+(?:\\.\\d+)?)");
+
+    /**
+     * A CIFAR-family network with K times its planes, named {@code NAME_wK}: {@code resnet20_w2} has
+     * 32, 64, 128 planes where ResNet-20 has 16, 32, 64 (four times the multiply-adds). The name is
+     * what a checkpoint records, so {@link #spec(String)} rebuilds the same network from it.
+     *
+     * @return null when {@code key} is not of that form
+     * @throws IllegalArgumentException when it is, but the base is not a CIFAR-family network or K
+     *     does not give whole planes
+     */
+    private static ResNetSpec widened(String key) {
+        Matcher m = WIDENED.matcher(key);
+        if (!m.matches()) {
+            return null;
+        }
+        ResNetSpec base = SPECS.get(m.group(1));
+        if (base == null || base.stem() != Stem.CIFAR || base.stages() != CIFAR_WIDTHS.size()
+                || !base.widths().equals(CIFAR_WIDTHS)) {
+            throw new IllegalArgumentException("model '" + key + "': _wK widens the CIFAR family (resnet20 .."
+                    + " resnet110, preact_resnet20 .., plain20 ..), and " + m.group(1) + " is not one of them");
+        }
+        double k = Double.parseDouble(m.group(2));
+        Integer[] planes = new Integer[CIFAR_WIDTHS.size()];
+        for (int i = 0; i < planes.length; i++) {
+            double p = CIFAR_WIDTHS.get(i) * k;
+            if (p < 1 || p != Math.rint(p)) {
+                throw new IllegalArgumentException(String.format(Locale.ROOT, "model '%s': %s times the planes %s"
+                        + " is not whole planes; expected K with 16 K a positive whole number (0.5, 1.5, 2, 2.25, ...)",
+                        key, m.group(2), CIFAR_WIDTHS));
+            }
+            planes[i] = (int) p;
+        }
+        return base.withWidths(planes);
     }
 
     /** The named model with {@code classes} outputs, untrained. */
