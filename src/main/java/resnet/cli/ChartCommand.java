@@ -49,7 +49,8 @@ public final class ChartCommand implements Command {
                 "  RUN_DIR      a finished train run's --out folder (it holds result.txt)",
                 "  --out FILE   where the PNG goes (default accuracy-minutes.png)",
                 "",
-                "One series per recipe (the runs' --recipe; runs given other options are their own series).",
+                "One series per recipe (the runs' --recipe), with another --model, --members or kind of",
+                "processor a series of its own.",
                 "Prints the runs as a Markdown table: recipe, seed, epochs, minutes, accuracy, peak memory, load.");
     }
 
@@ -84,6 +85,11 @@ public final class ChartCommand implements Command {
         System.out.println("|---|---|---|---|---|---|---|---|");
         for (Map<String, String> result : results) {
             String recipe = result.getOrDefault("recipe", "other");
+            // another network under the same recipe is another series (runs before the model line: resnet20)
+            String model = result.getOrDefault("model", "resnet20");
+            if (!model.equals("resnet20")) {
+                recipe += ", " + model;
+            }
             // an ensemble's minutes buy several networks: its own series, not a point of the recipe's
             String members = result.getOrDefault("members", "1");
             if (!members.equals("1")) {

@@ -91,7 +91,8 @@ public final class TrainCommand implements Command {
         return String.join("\n",
                 "usage: resnet train --model NAME --dataset fashion-mnist|cifar10|folder [options]",
                 "",
-                "  --model NAME         " + String.join(", ", ResNet.names()) + " (default resnet20)",
+                "  --model NAME         " + String.join(", ", ResNet.names()) + " (default resnet20);",
+                "                       a CIFAR-family name + _wK: K times the planes (resnet20_w1.5: 24, 48, 96)",
                 "  --dataset NAME       fashion-mnist (1x28x28), cifar10 (3x32x32) or folder (your images, 3x224x224)",
                 "  --data-dir DIR       folder of the data files (default: $FASHION_MNIST_DIR or "
                         + "/usr/share/datasets/fashion-mnist; $CIFAR10_DIR, else DJL's download);",
@@ -416,6 +417,7 @@ public final class TrainCommand implements Command {
             Map<String, String> result = new LinkedHashMap<>();
             result.put("command", Platform.settingsPrefix() + "bin/resnet train " + start.commandLine());
             result.put("recipe", start.recipe());
+            result.put("model", modelName);
             result.put("seed", String.valueOf(seed));
             if (start.minutes() > 0) {
                 result.put("time budget minutes", String.valueOf(start.minutes()));

@@ -53,6 +53,15 @@ class TrainCommandTest {
         assertEquals(0, chart.status(), chart.out() + chart.err());
         assertTrue(Files.size(png) > 0);
         assertTrue(chart.out().contains("| default | 42 | 1 |"), chart.out());
+        assertEquals("resnet20", result.get("model"));
+        // a run of another network under the same recipe is its own series
+        Path wide = Files.createDirectories(dir.resolve("wide"));
+        Files.writeString(wide.resolve(RunResult.FILE), Files.readString(out.resolve(RunResult.FILE))
+                .replace("model: resnet20\n", "model: resnet20_w1.5\n"));
+        CliRun both = run("chart", out.toString(), wide.toString(), "--out", png.toString());
+        assertEquals(0, both.status(), both.out() + both.err());
+        assertTrue(both.out().contains("| default | 42 | 1 |"), both.out());
+        assertTrue(both.out().contains("| default, resnet20_w1.5 | 42 | 1 |"), both.out());
 
         CliRun again = run("train", "--dataset", "fashion-mnist", "--data-dir", data.toString(), "--epochs", "1", "--out", out.toString());
         assertEquals(2, again.status());

@@ -260,6 +260,59 @@ class ResNetTest {
         }
     }
 
+    /** {@code NAME_wK}: K times the planes, the rest of the network as NAME; 3x3 weights grow K². */
+    @ParameterizedTest
+    @CsvSource({"resnet20_w1.5, resnet20, 24, 48, 96", "resnet20_w2, resnet20, 32, 64, 128",
+            "Preact_ResNet32_w0.5, preact_resnet32, 8, 16, 32", "plain20_w2, plain20, 32, 64, 128"})
+    void widenedNamesMultiplyThePlanesAndKeepTheRest(String name, String base, int a, int b, int c) {
+        ResNetSpec wide = ResNet.spec(name);
+        ResNetSpec narrow = ResNet.spec(base);
+        assertEquals(List.of(a, b, c), wide.widths());
+        assertEquals(narrow.withWidths(a, b, c), wide);
+        ResidualNetwork net = initialised(ResNet.build(wide.withInputChannels(1)), 1, 28, 28);
+        assertEquals(new Shape(2, 10), run(net, manager.randomNormal(new Shape(2, 1, 28, 28))).getShape());
+        // the last stage's 3x3s are c by c, and no convolution is wider
+        long widest = 0;
+        boolean lastStage = false;
+        for (Pair<String, Parameter> p : net.getParameters()) {
+            Shape shape = p.getValue().getArray().getShape();
+            if (shape.dimension() == 4) {
+                widest = Math.max(widest, shape.get(0));
+                lastStage |= shape.equals(new Shape(c, c, 3, 3));
+            }
+        }
+        assertEquals(c, widest);
+        assertTrue(lastStage, name);
+    }
+
+    /** The parameter count by hand: stem, three stages of three blocks, head, at 24, 48, 96 planes. */
+    @Test
+    void resnet20AtOneAndAHalfTimesThePlanesHasTheCountsOfItsLayers() {
+        long stem = 3 * 24 * 9 + 2 * 24;
+        long blocks = 0;
+        int in = 24;
+        for (int planes : List.of(24, 48, 96)) {
+            for (int i = 0; i < 3; i++) {
+                blocks += (long) in * planes * 9 + 2 * planes + (long) planes * planes * 9 + 2 * planes;
+                in = planes;
+            }
+        }
+        long head = 96 * 10 + 10;
+        assertEquals(stem + blocks + head, Parameters.learnable(initialised(ResNet.build("resnet20_w1.5", 10), 3, 32, 32)));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "resnet18_w2 | resnet18 is not one of them",
+            "resnet20_w1.3 | 1.3 times the planes [16, 32, 64] is not whole planes; expected K with 16 K a positive",
+            "resnet20_w0 | 0 times the planes",
+            "resnet21_w2 | resnet21 is not one of them"})
+    void widenedNamesThatDoNotMakeANetworkSayWhy(String name, String expected) {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ResNet.spec(name));
+        assertTrue(e.getMessage().startsWith("model '" + name + "': "), e.getMessage());
+        assertTrue(e.getMessage().contains(expected), e.getMessage());
+    }
+
     @Test
     void layersOfTheWrongLengthSayExpectedAndGot() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
