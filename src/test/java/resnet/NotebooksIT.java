@@ -104,6 +104,36 @@ class NotebooksIT {
                 "expected 'probe " + preload + " " + policy + "' from the kernel of " + spec + ", got:\n" + output.text);
     }
 
+    /** Twenty cells sent back to back, each saying which thread ran it and whether it records gradients. */
+    private static final String THREAD_PROBE = String.join("\n",
+            "from jupyter_client.manager import start_new_kernel",
+            "km, kc = start_new_kernel(kernel_name='java', startup_timeout=120)",
+            "out = []",
+            "hook = lambda m: out.append(m['content'].get('text', '')) if m['msg_type'] == 'stream' else None",
+            "cell = 'System.out.println(\"cell \" + Thread.currentThread().getName() + \" \" + resnet.GradientMode.recording());'",
+            "try:",
+            "    kc.execute_interactive('ai.djl.engine.Engine.getInstance();', timeout=120)",
+            "    for _ in range(20):",
+            "        kc.execute_interactive(cell, output_hook=hook, timeout=120)",
+            "finally:",
+            "    kc.stop_channels()",
+            "    km.shutdown_kernel(now=True)",
+            "print(''.join(out).strip())");
+
+    /**
+     * Every cell runs on the one thread of the patched execution control (kernel-patch/README.md),
+     * the thread that loaded the engine, so none records gradients: rapaio's own pool can hand a cell
+     * a new thread, where PyTorch records and a training step fails.
+     */
+    @org.junit.jupiter.api.Test
+    void everyCellRunsOnOneThreadThatRecordsNoGradients() throws Exception {
+        Output output = run(List.of(python, "-c", THREAD_PROBE), 300, false);
+        assertTrue(output.status == 0, "the kernel probe failed:\n" + output.text);
+        List<String> cells = output.text.lines().filter(l -> l.startsWith("cell ")).toList();
+        assertTrue(cells.size() == 20 && cells.stream().allMatch(l -> l.equals("cell cell-thread false")),
+                "expected 20 lines 'cell cell-thread false', got:\n" + output.text);
+    }
+
     private static void execute(Path notebook) throws Exception {
         int cellTimeout = Integer.getInteger("notebook.cellTimeout", 600);
         List<String> command = List.of(python, ROOT.resolve("scripts/run_notebooks.py").toString(),

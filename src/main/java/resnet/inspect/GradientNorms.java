@@ -15,6 +15,7 @@ import ai.djl.util.Pair;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import resnet.GradientMode;
 import resnet.TextTable;
 import resnet.blocks.ResidualBlock;
 import tech.tablesaw.api.BooleanColumn;
@@ -117,6 +118,7 @@ public final class GradientNorms {
             try {
                 saveState(block, scratch, restore);
                 double lossValue;
+                GradientMode.off(); // so that the collector's close leaves this thread off (GradientMode)
                 try (GradientCollector collector = caller.getEngine().newGradientCollector()) {
                     NDList outputs = block.forward(new ParameterStore(scratch, false), inputs, true);
                     NDArray total = loss.evaluate(labels, outputs);

@@ -13,6 +13,7 @@ import ai.djl.training.ParameterStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import resnet.GradientMode;
 
 /**
  * How long one forward and backward pass of a block takes on this machine: the work of a training
@@ -115,6 +116,7 @@ public record StepTime(int batch, Shape image, double firstSeconds, List<Double>
 
     /** One forward pass in training mode and the backward pass of the output's mean square, on {@code x}. */
     static void forwardBackward(Block block, ParameterStore store, NDArray x) {
+        GradientMode.off(); // so that the collector's close leaves this thread off (GradientMode)
         try (GradientCollector collector = Engine.getInstance().newGradientCollector()) {
             NDArray out = block.forward(store, new NDList(x), true).singletonOrThrow();
             collector.backward(out.square().mean());

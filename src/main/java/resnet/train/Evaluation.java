@@ -9,6 +9,7 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.loss.Loss;
 import java.util.List;
 import java.util.Locale;
+import resnet.GradientMode;
 import resnet.data.BatchLoader;
 import resnet.data.ImageSet;
 import resnet.data.Normalization;
@@ -58,6 +59,7 @@ public record Evaluation(double loss, double accuracy, int[] predictions, int[] 
         if (models.isEmpty()) {
             throw new IllegalArgumentException("an ensemble needs at least one model, got none");
         }
+        GradientMode.off(); // inference records no graph, whichever thread calls
         int n = set.size();
         int[] predictions = new int[n];
         double lossSum = 0;

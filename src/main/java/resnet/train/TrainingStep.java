@@ -16,6 +16,7 @@ import ai.djl.training.dataset.Batch;
 import ai.djl.training.loss.Loss;
 import ai.djl.translate.Batchifier;
 import java.util.Objects;
+import resnet.GradientMode;
 
 /**
  * The training step of the library: what {@link Fit} does with every batch, and what
@@ -185,6 +186,9 @@ public final class TrainingStep implements AutoCloseable {
 
     private Result step(Part[] parts, int size, double learningRate) {
         optimizer.setLearningRate(learningRate);
+        // off before the collector opens, so that its close turns recording off again and the
+        // update below is not recorded, on whichever thread this step runs (GradientMode)
+        GradientMode.off();
         double loss = 0;
         long correct = 0;
         try (GradientCollector collector = trainer.newGradientCollector()) {
