@@ -67,13 +67,18 @@ public final class TrainCommand implements Command {
     static final double TEST_RESERVE_MINUTES = 1;
     /** The most zero pixels {@code --padding} adds on a side (more than half a 32-pixel image). */
     static final int MAX_PADDING = 16;
+    /**
+     * {@code --swa-lr}'s default is {@code --lr} divided by this: the averaged epochs run at a tenth
+     * of the peak (0.02 for the recipes' 0.2).
+     */
+    static final double SWA_LR_DIVISOR = 10;
     /** The most networks {@code --members} trains for one ensemble. */
     static final int MAX_MEMBERS = 16;
 
     private static final Set<String> VALUED = Set.of("model", "dataset", "data-dir", "epochs", "batch", "lr", "schedule",
             "seed", "limit", "out", "optimizer", "momentum", "weight-decay", "patience", "valid-ratio", "step-size", "gamma",
             "warmup", "augment", "weights", "freeze", "image-size", "recipe", "erase", "label-smoothing", "tta",
-            "padding", "minutes", "members");
+            "padding", "minutes", "members", "swa", "swa-lr");
     private static final Set<String> FLAGS = Set.of("resume", "no-nesterov", "skip-bad-images");
 
     @Override
@@ -127,6 +132,11 @@ public final class TrainCommand implements Command {
                 "  --label-smoothing X  train against targets with X of the mass spread over all classes (default 0.1)",
                 "  --tta KIND           flip (default) or none: flip also scores every test image mirrored",
                 "                       and average the two probabilities (twice the evaluation work)",
+                "  --swa SHARE          stochastic weight averaging (Izmailov et al.): the one-cycle anneals to",
+                "                       --swa-lr by the last SHARE of the epochs (e.g. 0.25), which run at that rate;",
+                "                       their weights are averaged, BatchNorm's statistics measured anew for the",
+                "                       average, and the average is the result (best.ckpt, the test)",
+                "  --swa-lr X           the rate of the averaged epochs (default a tenth of --lr)",
                 "  --valid-ratio X      share of the training set held out for validation (default 0.2);",
                 "                       0 trains on all of it and keeps the last epoch",
                 "  --patience N         stop after N epochs without better validation accuracy (default 0: never)",
@@ -169,7 +179,19 @@ public final class TrainCommand implements Command {
         int stepSize = a.integer("step-size", 30, 1, Integer.MAX_VALUE);
         double gamma = a.decimal("gamma", 0.1, 0, false, 1, true);
         double warmup = a.decimal("warmup", Math.min(WARMUP, epochs / 5.0), 0, true, epochs, false);
-        Schedule schedule = option("schedule", () -> Schedule.named(scheduleName, lr, epochs, stepSize, gamma, warmup));
+        double swa = a.decimal("swa", 0, 0, true, 1, false);
+        if (a.has("swa-lr") && swa == 0) {
+            throw new UsageException("option --swa-lr sets the rate of the averaged epochs: give --swa SHARE too"
+                    + " (e.g. --swa 0.25)");
+        }
+        double swaLr = a.decimal("swa-lr", lr / SWA_LR_DIVISOR, 0, false, lr, true);
+        if (swa > 0 && !List.of("onecycle", "one-cycle").contains(scheduleName.toLowerCase(Locale.ROOT))) {
+            throw new UsageException("option --swa ends a one-cycle schedule in its averaged epochs; it does not"
+                    + " go with --schedule " + scheduleName);
+        }
+        Schedule schedule = option(swa > 0 ? "swa" : "schedule", () -> swa > 0
+                ? Schedule.swa(lr, epochs, warmup, swa, swaLr)
+                : Schedule.named(scheduleName, lr, epochs, stepSize, gamma, warmup));
         double minutes = a.decimal("minutes", recipe.minutes(), 0, true, MAX_MINUTES, true);
         if (minutes > 0) {
             // the budget may come from the recipe: the message then names it
@@ -407,7 +429,19 @@ public final class TrainCommand implements Command {
                         + (members > 1 ? ", member " + i : "")), folder.resolve("curves.png"));
                 System.out.println(fit.stopReason() + String.format(Locale.ROOT, " in %.1f min; peak memory %.0f MiB",
                         minutes, Platform.mib(Platform.peakResidentBytes())));
-                trained.add(new Member(seed + i - 1, history.size(), fit.bestEpoch(), fit.stopReason(), minutes));
+                Fit.Averaged averaged = fit.averaged();
+                if (averaged != null) {
+                    System.out.println(String.format(Locale.ROOT, "weights: %s, BatchNorm's statistics measured"
+                            + " anew on %d batches of training images (%.1f s)%s", averaged.describe(),
+                            averaged.batchNormBatches(), averaged.seconds(), Double.isNaN(averaged.validAccuracy())
+                                    ? "" : String.format(Locale.ROOT, "; validation accuracy %.4f (the last epoch's"
+                                            + " own weights: %.4f)", averaged.validAccuracy(),
+                                            history.last().validAccuracy())));
+                }
+                String weightsUsed = averaged != null ? averaged.describe() + " of " + history.size()
+                        : "best epoch " + fit.bestEpoch() + " of " + history.size();
+                trained.add(new Member(seed + i - 1, history.size(), fit.bestEpoch(), fit.stopReason(), minutes,
+                        weightsUsed, averaged, history.last().validAccuracy()));
             }
             double minutes = (System.nanoTime() - begin) / 60e9;
             double peakMib = Platform.mib(Platform.peakResidentBytes());
@@ -429,7 +463,13 @@ public final class TrainCommand implements Command {
             if (start.minutes() > 0) {
                 result.put("time budget plan", joined(trained, Member::stopReason));
             }
-            result.put("best epoch", joined(trained, m -> String.valueOf(m.bestEpoch())));
+            if (trained.stream().anyMatch(m -> m.averaged() != null)) {
+                result.put("weights", joined(trained, Member::weights));
+                result.put("last epoch validation accuracy", joined(trained, m -> String.format(Locale.ROOT, "%.4f",
+                        m.lastValidAccuracy())));
+            } else {
+                result.put("best epoch", joined(trained, m -> String.valueOf(m.bestEpoch())));
+            }
             result.put("training minutes", String.format(Locale.ROOT, "%.2f", minutes));
             if (members > 1) {
                 result.put("member training minutes", joined(trained, m -> String.format(Locale.ROOT, "%.2f",
@@ -462,14 +502,13 @@ public final class TrainCommand implements Command {
                 for (int i = 0; i < members; i++) {
                     Member m = trained.get(i);
                     each.add(String.format(Locale.ROOT, "%.4f", EvaluateCommand.evaluate(models.get(i), test,
-                            data.normalization(), config.batchSize(), "member " + (i + 1) + ", best epoch "
-                            + m.bestEpoch() + " of " + m.epochs(), start.flipTta()).accuracy()));
+                            data.normalization(), config.batchSize(), "member " + (i + 1) + ", " + m.weights(),
+                            start.flipTta()).accuracy()));
                 }
                 result.put("member test accuracy", String.join(", ", each));
             }
             Evaluation evaluation = EvaluateCommand.evaluate(models, test, data.normalization(), config.batchSize(),
-                    members > 1 ? "the ensemble of " + members : "best epoch " + trained.get(0).bestEpoch() + " of "
-                            + trained.get(0).epochs(), start.flipTta());
+                    members > 1 ? "the ensemble of " + members : trained.get(0).weights(), start.flipTta());
             double wall = (System.nanoTime() - begin) / 60e9;
             result.put("test accuracy", String.format(Locale.ROOT, "%.4f", evaluation.accuracy()));
             result.put("test-time augmentation", start.flipTta() ? "flip" : "none");
@@ -487,8 +526,15 @@ public final class TrainCommand implements Command {
         }
     }
 
-    /** What one trained network of the run did. */
-    private record Member(long seed, int epochs, int bestEpoch, String stopReason, double minutes) {}
+    /**
+     * What one trained network of the run did.
+     *
+     * @param weights which weights it ends with: "best epoch 12 of 24", "the average of epochs 19-24 of 24"
+     * @param averaged what its averaged weights did, or null when it does not average
+     * @param lastValidAccuracy the last epoch's own weights' validation accuracy (NaN without validation)
+     */
+    private record Member(long seed, int epochs, int bestEpoch, String stopReason, double minutes, String weights,
+            Fit.Averaged averaged, double lastValidAccuracy) {}
 
     /** The members' values, separated by "; " (the one value for a single network). */
     private static String joined(List<Member> members, java.util.function.Function<Member, String> value) {

@@ -91,6 +91,13 @@ public final class Fit {
         return DIVERGENCE_FACTOR * Math.log(Math.max(2, classes));
     }
 
+    /**
+     * The time of the averaged weights' pass over the training images ({@link
+     * WeightAverage#recomputeBatchNorm}), as a share of a training epoch's, which a budget keeps free
+     * after the last epoch: a forward pass without the backward and the update.
+     */
+    static final double BATCH_NORM_PASS_SHARE = 0.4;
+
     private final Model model;
     private final TrainingData data;
     /**
@@ -112,6 +119,13 @@ public final class Fit {
     private int bestEpoch;
     private String stopReason = "not run yet";
     private double lossBound = Double.POSITIVE_INFINITY;
+    /**
+     * For a {@link Schedule.Swa} schedule: the share of the epochs averaged, so that a budget's plan
+     * places the averaged epochs at the end of the epochs it plans.
+     */
+    private double averageShare;
+    /** For a {@link Schedule.Swa} schedule, once the run has ended: what the averaged weights did. */
+    private Averaged averaged;
     /** Plain cross-entropy, whatever the training loss: validation losses stay comparable across runs. */
     private final Loss validationLoss = Loss.softmaxCrossEntropyLoss();
 
@@ -188,12 +202,49 @@ public final class Fit {
         return this;
     }
 
-    /** The same schedule over {@code epochs} (a constant rate has no length). */
-    private static Schedule withEpochs(Schedule schedule, int epochs) {
+    /**
+     * The same schedule over {@code epochs} (a constant rate has no length); a weight-averaging one
+     * keeps its averaged share at the end, unless averaging has begun by {@code epochDone}, when its
+     * start stays where it is.
+     */
+    private Schedule withEpochs(Schedule schedule, int epochs, int epochDone) {
         if (schedule instanceof Schedule.OneCycle o) {
             return Schedule.oneCycle(o.maxLr(), epochs, o.warmupEpochs());
         }
+        if (schedule instanceof Schedule.Swa s) {
+            int from = s.averages(epochDone) ? s.averageFrom()
+                    : Math.max(epochDone, Schedule.Swa.averageFrom(epochs, s.warmupEpochs(), averageShare));
+            return s.over(epochs, Math.min(from, epochs - 1));
+        }
         return schedule;
+    }
+
+    /**
+     * What the averaged weights of a {@link Schedule.Swa} run did.
+     *
+     * @param firstEpoch the first epoch whose weights are in the mean
+     * @param lastEpoch the last one
+     * @param batchNormBatches the batches of the pass that measured BatchNorm's statistics anew
+     * @param validLoss validation loss of the averaged weights (NaN without a validation part)
+     * @param validAccuracy their validation accuracy (NaN without a validation part)
+     * @param seconds the pass over the training images and the validation
+     */
+    public record Averaged(int firstEpoch, int lastEpoch, int batchNormBatches, double validLoss,
+            double validAccuracy, double seconds) {
+
+        /** "the average of epochs 31-40". */
+        public String describe() {
+            return firstEpoch == lastEpoch ? "the weights of epoch " + lastEpoch
+                    : "the average of epochs " + firstEpoch + "-" + lastEpoch;
+        }
+    }
+
+    /**
+     * For a run on a {@link Schedule.Swa} schedule, after {@link #run()}: which epochs' weights the
+     * model now holds, averaged, and how they validated; null for other schedules.
+     */
+    public Averaged averaged() {
+        return averaged;
     }
 
     /** The epoch whose weights the model holds after {@link #run()} (when restoreBest is on). */
@@ -249,9 +300,14 @@ public final class Fit {
         History history = new History();
         EarlyStopping stopping = new EarlyStopping(config.patience(), config.monitor());
         byte[] bestWeights = null;
+        averaged = null;
+        if (config.schedule() instanceof Schedule.Swa s && averageShare == 0) {
+            averageShare = (double) s.averagedEpochs() / s.epochs();
+        }
         try (TrainingStep step = TrainingStep.open(model, config.optimizer(),
                 config.labelSmoothing() == 0 ? Loss.softmaxCrossEntropyLoss()
-                        : new LabelSmoothing(config.labelSmoothing()), image, devices)) {
+                        : new LabelSmoothing(config.labelSmoothing()), image, devices);
+                WeightAverage average = new WeightAverage()) {
             Trainer trainer = step.trainer();
             ResumableOptimizer optimizer = step.optimizer();
             int classes = classes(block, image);
@@ -264,7 +320,12 @@ public final class Fit {
             int first = 1;
             if (resumeFrom != null) {
                 try (NDManager temp = NDManager.newBaseManager()) {
-                    optimizer.importState(resumeFrom.optimizerState(temp), resumeFrom.info().optimizerSteps(), ids);
+                    NDList state = resumeFrom.optimizerState(temp);
+                    optimizer.importState(WeightAverage.withoutAverage(state), resumeFrom.info().optimizerSteps(), ids);
+                    if (config.schedule() instanceof Schedule.Swa s) {
+                        average.restore(state, Math.max(0, Math.min(resumeFrom.info().epoch(), s.epochs())
+                                - s.averageFrom()));
+                    }
                 }
                 history = resumeFrom.history();
                 stopping.restore(resumeFrom.info().stopping());
@@ -303,6 +364,9 @@ public final class Fit {
                         revise(epoch, marks.size() - 1, Duration.between(marks.getFirst(), now), now);
                     }
                 }
+                if (config.schedule() instanceof Schedule.Swa s && s.averages(epoch)) {
+                    average.add(block);
+                }
                 boolean improved = stopping.update(record);
                 if (improved) {
                     bestWeights = Checkpoint.saveParameters(block);
@@ -312,7 +376,9 @@ public final class Fit {
                             data.normalization().mean(), data.normalization().std(), epoch, config.settings(),
                             stopping.state(), optimizer.exportSteps(names), history.epochs());
                     try (NDManager temp = NDManager.newBaseManager()) {
-                        byte[] state = optimizer.exportState(names, temp).encode();
+                        NDList arrays = optimizer.exportState(names, temp);
+                        arrays.addAll(average.export(temp));
+                        byte[] state = arrays.encode();
                         if (improved) {
                             Checkpoint.write(dir.resolve(Checkpoint.BEST), info, bestWeights, state);
                         }
@@ -328,9 +394,13 @@ public final class Fit {
                             epoch, config.monitor().name().toLowerCase(java.util.Locale.ROOT), config.patience());
                 }
             }
+            if (average.count() > 0 && !history.isEmpty()) {
+                averaged = useAverage(step, average, history, stopping, image, classes, names);
+            }
         }
         bestEpoch = history.isEmpty() ? 0 : history.last().epoch();
-        if (config.restoreBest() && bestWeights != null && stopping.state().bestEpoch() != bestEpoch) {
+        if (averaged == null && config.restoreBest() && bestWeights != null
+                && stopping.state().bestEpoch() != bestEpoch) {
             try {
                 Checkpoint.loadParameters(block, model.getNDManager(), bestWeights);
             } catch (ai.djl.MalformedModelException e) {
@@ -344,11 +414,53 @@ public final class Fit {
         return history;
     }
 
+    /**
+     * Puts the averaged weights into the model, measures BatchNorm's statistics for them on the
+     * training images (augmented as in training, in the order of the epoch after the last), validates
+     * them, and writes them as {@link Checkpoint#BEST}: the run's result. {@link Checkpoint#LAST}
+     * keeps the last epoch's own weights and the average, so a resumed run repeats this step.
+     */
+    private Averaged useAverage(TrainingStep step, WeightAverage average, History history, EarlyStopping stopping,
+            Shape image, int classes, Map<String, String> names) throws IOException {
+        long start = System.nanoTime();
+        Block block = model.getBlock();
+        Schedule.Swa swa = (Schedule.Swa) config.schedule();
+        int last = history.last().epoch();
+        average.copyInto(block);
+        int batches;
+        try (NDManager manager = step.trainer().getManager().newSubManager(devices[0]);
+                BatchLoader loader = data.trainBatches(config.batchSize(), config.seed(), last + 1)) {
+            batches = WeightAverage.recomputeBatchNorm(block, manager, loader);
+        }
+        double[] valid = data.hasValidation() ? validate(step.trainer()) : new double[] {Double.NaN, Double.NaN};
+        String bad = Checkpoint.nonFiniteWeights(block);
+        if (bad != null) {
+            throw NonFiniteLossException.weights(last, bad, checkpointNote(last + 1));
+        }
+        Path dir = config.checkpointDir();
+        if (dir != null) {
+            Checkpoint.Info info = new Checkpoint.Info(config.modelName(), image.getShape(), classes,
+                    data.normalization().mean(), data.normalization().std(), last, config.settings(),
+                    stopping.state(), step.optimizer().exportSteps(names), history.epochs());
+            try (NDManager temp = NDManager.newBaseManager()) {
+                Checkpoint.write(dir.resolve(Checkpoint.BEST), info, Checkpoint.saveParameters(block),
+                        step.optimizer().exportState(names, temp).encode());
+            }
+        }
+        return new Averaged(swa.averageFrom() + 1, last, batches, valid[0], valid[1],
+                (System.nanoTime() - start) / 1e9);
+    }
+
     /** Sets the run's epochs to what the budget allows (before this epoch's checkpoint is written). */
     private void plan(int epoch, int done, Duration spent, Instant now) {
         mostEpochs = config.epochs();
+        if (config.schedule() instanceof Schedule.Swa) {
+            // the averaged weights' pass over the training images comes after the last epoch
+            Duration pass = Duration.ofMillis(Math.round(spent.toMillis() / (double) done * BATCH_NORM_PASS_SHARE));
+            budget = new TimeBudget(budget.deadline().minus(pass), budget.slack());
+        }
         TimeBudget.Plan plan = budget.plan(epoch, done, spent, now, config.epochs());
-        config = config.withEpochs(plan.epochs()).withSchedule(withEpochs(config.schedule(), plan.epochs()));
+        config = config.withEpochs(plan.epochs()).withSchedule(withEpochs(config.schedule(), plan.epochs(), epoch));
         originalPlan = plan.epochs();
         stopReason = "all " + plan.epochs() + " epochs done (planned for the time budget)";
         for (FitListener listener : listeners) {
@@ -366,7 +478,7 @@ public final class Fit {
         if (revised == null) {
             return;
         }
-        config = config.withEpochs(revised.epochs()).withSchedule(withEpochs(config.schedule(), revised.epochs()));
+        config = config.withEpochs(revised.epochs()).withSchedule(withEpochs(config.schedule(), revised.epochs(), epoch));
         revisions.add(revised.epochs() + " after epoch " + epoch + (revised.cut() ? " as the epochs ran late"
                 : " as the epochs ran faster"));
         stopReason = "all " + revised.epochs() + " epochs done (planned for the time budget: " + originalPlan

@@ -10,9 +10,11 @@ package resnet.train;
  * Schedule.step(0.1, 30, 0.1)          // the notes' StepLR(step_size=30, gamma=0.1)
  * Schedule.cosine(0.1, 8)              // from 0.1 down to 0 over 8 epochs
  * Schedule.oneCycle(0.2, 8, 1)         // 1 epoch up from 0.2/25 to 0.2, then cosine down to 0.2/25e4
+ * Schedule.swa(0.2, 40, 1, 0.25, 0.02) // the same rise, cosine down to 0.02 by epoch 30, then 0.02 flat
  * }</pre>
  */
-public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Schedule.Cosine, Schedule.OneCycle {
+public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Schedule.Cosine, Schedule.OneCycle,
+        Schedule.Swa {
 
     /** The learning rate at progress {@code p} (in epochs, from 0). */
     double at(double p);
@@ -50,6 +52,24 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
      */
     static Schedule oneCycle(double maxLr, int epochs, double warmupEpochs) {
         return new OneCycle(maxLr, epochs, warmupEpochs);
+    }
+
+    /**
+     * One cycle that ends in a flat phase for stochastic weight averaging (Izmailov et al. 2018,
+     * "Averaging Weights Leads to Wider Optima and Better Generalization"): the one-cycle warm-up to
+     * {@code maxLr}, half a cosine down to {@code averageLr} by the start of the last {@code share}
+     * of the epochs, then {@code averageLr} to the end. {@link Fit} averages the weights at the end
+     * of each epoch of that last part and recomputes BatchNorm's statistics for the average.
+     *
+     * @param share the part of the epochs averaged, in (0, 1): 0.25 of 40 epochs averages the last 10
+     *     (at least one epoch, and never the warm-up)
+     */
+    static Swa swa(double maxLr, int epochs, double warmupEpochs, double share, double averageLr) {
+        if (!(share > 0 && share < 1)) {
+            throw new IllegalArgumentException("the averaged share of the epochs must be above 0 and below 1, got "
+                    + share);
+        }
+        return new Swa(maxLr, epochs, warmupEpochs, Swa.averageFrom(epochs, warmupEpochs, share), averageLr);
     }
 
     /**
@@ -208,6 +228,84 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
         @Override
         public String toString() {
             return "onecycle(max=" + maxLr + ", epochs=" + epochs + ", warmup=" + warmupEpochs + ")";
+        }
+    }
+
+    /**
+     * One cycle into a flat phase of weight averaging ({@link #swa}): epochs {@code averageFrom + 1}
+     * to {@code epochs} run at {@code averageLr}, and their weights are averaged.
+     *
+     * @param averageFrom the last epoch before the flat phase, at least the warm-up's last
+     */
+    record Swa(double maxLr, int epochs, double warmupEpochs, int averageFrom, double averageLr) implements Schedule {
+
+        public Swa {
+            check(maxLr);
+            check(averageLr);
+            checkEpochs("epochs", epochs);
+            if (!(warmupEpochs >= 0 && warmupEpochs < epochs)) {
+                throw new IllegalArgumentException(
+                        "warm-up must be at least 0 and shorter than the " + epochs + " epochs, got " + warmupEpochs);
+            }
+            if (averageFrom < Math.ceil(warmupEpochs) || averageFrom >= epochs) {
+                throw new IllegalArgumentException(String.format(java.util.Locale.ROOT, "weight averaging must start"
+                        + " after the warm-up (%s epochs) and leave at least one of the %d epochs to average, got"
+                        + " averaging after epoch %d", warmupEpochs, epochs, averageFrom));
+            }
+            if (averageLr > maxLr) {
+                throw new IllegalArgumentException("the averaging rate " + averageLr + " is above the peak " + maxLr
+                        + "; the phase before it anneals down to it");
+            }
+        }
+
+        /** The last epoch before the averaged {@code share} of {@code epochs}. */
+        static int averageFrom(int epochs, double warmupEpochs, double share) {
+            int averaged = Math.max(1, (int) Math.round(share * epochs));
+            return Math.max((int) Math.ceil(warmupEpochs), epochs - averaged);
+        }
+
+        /** Whether the weights after epoch {@code epoch} (counted from 1) go into the average. */
+        public boolean averages(int epoch) {
+            return epoch > averageFrom && epoch <= epochs;
+        }
+
+        /** Epochs averaged. */
+        public int averagedEpochs() {
+            return epochs - averageFrom;
+        }
+
+        /** The same schedule over {@code epochs}, the flat phase starting after epoch {@code averageFrom}. */
+        public Swa over(int epochs, int averageFrom) {
+            return new Swa(maxLr, epochs, warmupEpochs, averageFrom, averageLr);
+        }
+
+        @Override
+        public double at(double p) {
+            double start = maxLr / OneCycle.START_DIVISOR;
+            if (p < warmupEpochs) {
+                return start + (maxLr - start) * Math.max(p, 0) / warmupEpochs;
+            }
+            if (p >= averageFrom) {
+                return averageLr;
+            }
+            double t = (p - warmupEpochs) / (averageFrom - warmupEpochs);
+            return averageLr + (maxLr - averageLr) * 0.5 * (1 + Math.cos(Math.PI * t));
+        }
+
+        @Override
+        public double peak() {
+            return maxLr;
+        }
+
+        @Override
+        public Schedule withPeak(double lr) {
+            return new Swa(lr, epochs, warmupEpochs, averageFrom, Math.min(averageLr, lr));
+        }
+
+        @Override
+        public String toString() {
+            return "swa(max=" + maxLr + ", epochs=" + epochs + ", warmup=" + warmupEpochs + ", average after epoch "
+                    + averageFrom + " at " + averageLr + ")";
         }
     }
 }

@@ -47,12 +47,15 @@ public record TimeBudget(Instant deadline, double slack) {
 
     /** Whether a budget can plan {@code schedule}: only one whose first epochs do not depend on the run's length. */
     public static boolean canPlan(Schedule schedule) {
-        return schedule instanceof Schedule.OneCycle || schedule instanceof Schedule.Constant;
+        return schedule instanceof Schedule.OneCycle || schedule instanceof Schedule.Swa
+                || schedule instanceof Schedule.Constant;
     }
 
     /** The epoch after which a budget plans {@code schedule}: the last of a one-cycle warm-up, or the first. */
     public static int planEpoch(Schedule schedule) {
-        return schedule instanceof Schedule.OneCycle o ? Math.max(1, (int) Math.ceil(o.warmupEpochs())) : 1;
+        double warmup = schedule instanceof Schedule.OneCycle o ? o.warmupEpochs()
+                : schedule instanceof Schedule.Swa s ? s.warmupEpochs() : 0;
+        return Math.max(1, (int) Math.ceil(warmup));
     }
 
     /**

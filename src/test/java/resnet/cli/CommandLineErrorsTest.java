@@ -144,6 +144,15 @@ class CommandLineErrorsTest {
                 "fashion-mnist"));
         rows.add(row("--erase above 1", TRAIN_OK + " --erase 1.5", 2, "option --erase", "1.5"));
         rows.add(row("--erase negative", TRAIN_OK + " --erase -0.1", 2, "option --erase"));
+        rows.add(row("--swa 1", TRAIN_OK + " --swa 1", 2, "option --swa", "1"));
+        rows.add(row("--swa negative", TRAIN_OK + " --swa -0.25", 2, "option --swa"));
+        rows.add(row("--swa-lr without --swa", TRAIN_OK + " --swa-lr 0.02", 2, "option --swa-lr", "--swa SHARE"));
+        rows.add(row("--swa-lr above --lr", TRAIN_OK + " --swa 0.25 --lr 0.1 --swa-lr 0.2", 2, "option --swa-lr",
+                "0.2"));
+        rows.add(row("--swa with one epoch", TRAIN_OK + " --swa 0.5", 2, "option --swa",
+                "at least one of the 1 epochs to average"));
+        rows.add(row("--swa with a step schedule", TRAIN_OK + " --swa 0.25 --schedule step", 2, "option --swa",
+                "--schedule step"));
         rows.add(row("--padding without a crop", TRAIN_OK + " --augment flip --padding 2", 2, "option --padding",
                 "'flip'"));
         rows.add(row("--padding 0", TRAIN_OK + " --augment crop+flip --padding 0", 2, "option --padding", "0"));

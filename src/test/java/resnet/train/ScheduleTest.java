@@ -1,7 +1,9 @@
 package resnet.train;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
 
@@ -47,5 +49,25 @@ class ScheduleTest {
         assertThrows(IllegalArgumentException.class, () -> Schedule.step(0.1, 30, 2));
         assertThrows(IllegalArgumentException.class, () -> Schedule.oneCycle(0.1, 6, 6));
         assertThrows(IllegalArgumentException.class, () -> Schedule.constant(-1));
+    }
+
+    @Test
+    void swaWarmsUpAnnealsToTheAveragingRateAndStaysThere() {
+        // 40 epochs, the last quarter averaged: the cosine of epochs 1-30 ends at 0.02, epochs 31-40 run at it
+        Schedule.Swa s = Schedule.swa(0.2, 40, 1, 0.25, 0.02);
+        assertEquals(30, s.averageFrom());
+        assertEquals(0.2 / 25, s.at(0), 1e-12);
+        assertEquals(0.2, s.at(1), 1e-12);
+        assertEquals(0.11, s.at(15.5), 1e-12, "half way down the cosine: the mean of 0.2 and 0.02");
+        assertEquals(0.02, s.at(29.999), 1e-6);
+        assertEquals(0.02, s.at(30), 0);
+        assertEquals(0.02, s.atEpoch(40), 0);
+        assertFalse(s.averages(30));
+        assertTrue(s.averages(31));
+        assertTrue(s.averages(40));
+        assertEquals(Schedule.Swa.averageFrom(8, 1, 0.25), 6);
+        assertThrows(IllegalArgumentException.class, () -> Schedule.swa(0.2, 40, 1, 1, 0.02), "nothing before it");
+        assertThrows(IllegalArgumentException.class, () -> Schedule.swa(0.2, 40, 1, 0.25, 0.3), "above the peak");
+        assertThrows(IllegalArgumentException.class, () -> new Schedule.Swa(0.2, 40, 2, 1, 0.02), "in the warm-up");
     }
 }
