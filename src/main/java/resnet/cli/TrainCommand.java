@@ -79,7 +79,7 @@ public final class TrainCommand implements Command {
             "seed", "limit", "out", "optimizer", "momentum", "weight-decay", "patience", "valid-ratio", "step-size", "gamma",
             "warmup", "augment", "weights", "freeze", "image-size", "recipe", "erase", "label-smoothing", "tta",
             "padding", "minutes", "members", "swa", "swa-lr");
-    private static final Set<String> FLAGS = Set.of("resume", "no-nesterov", "skip-bad-images");
+    private static final Set<String> FLAGS = Set.of("resume", "no-nesterov", "skip-bad-images", "zero-init-residual");
 
     @Override
     public String name() {
@@ -107,6 +107,8 @@ public final class TrainCommand implements Command {
                 "  --weights FILE       start from these weights (.pth/.pt, .safetensors, .npz; torchvision names);",
                 "                       a head of another class count is replaced by a new one",
                 "  --freeze MODE        none (default), backbone (train the head only) or upto:PART (e.g. upto:layer3)",
+                "  --zero-init-residual start each block's last BatchNorm scale at 0, so every block starts as the",
+                "                       identity (torchvision's zero_init_residual; Goyal et al. 2017)",
                 "  --recipe NAME        default, or best (fashion-mnist: as many epochs as fit in 58 minutes, at most 60);",
                 "                       a recipe sets the defaults below, options given on the line win:",
                 Recipe.table("                       "),
@@ -166,7 +168,10 @@ public final class TrainCommand implements Command {
         // Every option is read and checked here, before any file is touched or any data is read.
         DatasetName dataset = option("dataset", () -> DatasetName.of(a.string("dataset", "")));
         String modelName = a.string("model", "resnet20").trim().toLowerCase(Locale.ROOT);
-        ResNetSpec spec = option("model", () -> ResNet.spec(modelName).withInputChannels(dataset.channels()).withClasses(10));
+        ResNetSpec named = option("model", () -> ResNet.spec(modelName).withInputChannels(dataset.channels())
+                .withClasses(10));
+        boolean zeroInit = a.flag("zero-init-residual");
+        ResNetSpec spec = zeroInit ? named.withZeroInitResidual(true) : named;
         Recipe recipe = option("recipe", () -> Recipe.named(a.string("recipe", "default")));
         if (recipe != Recipe.DEFAULT && dataset != DatasetName.FASHION_MNIST) {
             throw new UsageException("option --recipe " + recipe.id() + " is made for --dataset fashion-mnist (it was"
@@ -284,6 +289,9 @@ public final class TrainCommand implements Command {
         }
         if (!freeze.equals("none")) {
             metadata.put("freeze", freeze);
+        }
+        if (zeroInit) {
+            metadata.put("zero-init residual", "true");
         }
         FitConfig config = option("batch", () -> FitConfig.of(epochs, schedule)
                 .withBatchSize(batch)

@@ -86,6 +86,26 @@ class TrainCommandTest {
     }
 
     @Test
+    void averagedWeightsAreTheRunsResultAndEvaluateScoresThem(@TempDir Path dir) throws Exception {
+        Path data = TestData.fashionMnistFolder(dir.resolve("data"), TestData.brightness(40, 1, 28, 1), TestData.brightness(16, 1, 28, 2));
+        Path out = dir.resolve("run");
+        CliRun train = run("train", "--dataset", "fashion-mnist", "--data-dir", data.toString(), "--epochs", "4",
+                "--batch", "16", "--swa", "0.5", "--zero-init-residual", "--out", out.toString());
+        assertEquals(0, train.status(), train.out() + train.err());
+        assertTrue(train.out().contains("average after epoch 2 at 0.02"), train.out());
+        assertTrue(train.out().contains("zero-init residual: true"), train.out());
+        assertTrue(train.out().contains("weights: the average of epochs 3-4, BatchNorm's statistics measured anew on 2"
+                + " batches"), train.out());
+        Map<String, String> result = RunResult.read(out.resolve(RunResult.FILE));
+        assertEquals("the average of epochs 3-4 of 4", result.get("weights"));
+        assertTrue(result.containsKey("last epoch validation accuracy"), result.toString());
+        CliRun evaluate = run("evaluate", "--checkpoint", out.toString(), "--dataset", "fashion-mnist", "--data-dir",
+                data.toString(), "--tta", "flip");
+        assertEquals(0, evaluate.status(), evaluate.out() + evaluate.err());
+        assertEquals(train.lastLine(), evaluate.lastLine(), "best.ckpt holds the average train tested");
+    }
+
+    @Test
     void membersTrainOneAfterTheOtherAndAreScoredTogether(@TempDir Path dir) throws Exception {
         Path data = TestData.fashionMnistFolder(dir.resolve("data"), TestData.brightness(40, 1, 28, 1), TestData.brightness(16, 1, 28, 2));
         Path out = dir.resolve("run");
