@@ -91,6 +91,11 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
         };
     }
 
+    /** Half a cosine from {@code high} at t = 0 down to {@code low} at t = 1. */
+    private static double halfCosine(double high, double low, double t) {
+        return low + (high - low) * 0.5 * (1 + Math.cos(Math.PI * t));
+    }
+
     private static void check(double lr) {
         if (!(lr > 0) || Double.isInfinite(lr)) {
             throw new IllegalArgumentException("learning rate must be positive and finite, got " + lr);
@@ -170,8 +175,7 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
 
         @Override
         public double at(double p) {
-            double t = Math.min(Math.max(p / epochs, 0), 1);
-            return lr * 0.5 * (1 + Math.cos(Math.PI * t));
+            return halfCosine(lr, 0, Math.min(Math.max(p / epochs, 0), 1));
         }
 
         @Override
@@ -211,8 +215,7 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
                 return start + (maxLr - start) * Math.max(p, 0) / warmupEpochs;
             }
             double end = start / FINAL_DIVISOR;
-            double t = Math.min((p - warmupEpochs) / (epochs - warmupEpochs), 1);
-            return end + (maxLr - end) * 0.5 * (1 + Math.cos(Math.PI * t));
+            return halfCosine(maxLr, end, Math.min((p - warmupEpochs) / (epochs - warmupEpochs), 1));
         }
 
         @Override
@@ -288,8 +291,7 @@ public sealed interface Schedule permits Schedule.Constant, Schedule.Step, Sched
             if (p >= averageFrom) {
                 return averageLr;
             }
-            double t = (p - warmupEpochs) / (averageFrom - warmupEpochs);
-            return averageLr + (maxLr - averageLr) * 0.5 * (1 + Math.cos(Math.PI * t));
+            return halfCosine(maxLr, averageLr, (p - warmupEpochs) / (averageFrom - warmupEpochs));
         }
 
         @Override

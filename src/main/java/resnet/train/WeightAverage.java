@@ -61,14 +61,22 @@ public final class WeightAverage implements AutoCloseable {
         return parameter.getType() != Parameter.Type.RUNNING_MEAN && parameter.getType() != Parameter.Type.RUNNING_VAR;
     }
 
+    /** {@code block}'s parameters that are averaged and made, with their names. */
+    private static List<Pair<String, Parameter>> averagedParameters(Block block) {
+        List<Pair<String, Parameter>> list = new ArrayList<>();
+        for (Pair<String, Parameter> p : block.getParameters()) {
+            if (averaged(p.getValue()) && p.getValue().isInitialized()) {
+                list.add(p);
+            }
+        }
+        return list;
+    }
+
     /** Adds {@code block}'s current weights to the mean. */
     public void add(Block block) {
         int n = count + 1;
-        for (Pair<String, Parameter> p : block.getParameters()) {
+        for (Pair<String, Parameter> p : averagedParameters(block)) {
             Parameter parameter = p.getValue();
-            if (!averaged(parameter) || !parameter.isInitialized()) {
-                continue;
-            }
             NDArray mean = means.get(p.getKey());
             if (mean == null) {
                 if (count > 0) {
@@ -100,11 +108,8 @@ public final class WeightAverage implements AutoCloseable {
         if (count == 0) {
             throw new IllegalStateException("no weights were averaged yet");
         }
-        for (Pair<String, Parameter> p : block.getParameters()) {
+        for (Pair<String, Parameter> p : averagedParameters(block)) {
             Parameter parameter = p.getValue();
-            if (!averaged(parameter) || !parameter.isInitialized()) {
-                continue;
-            }
             NDArray mean = means.get(p.getKey());
             if (mean == null) {
                 throw new IllegalStateException("the average has no " + p.getKey());
