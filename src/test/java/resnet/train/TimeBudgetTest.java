@@ -205,12 +205,17 @@ class TimeBudgetTest {
      */
     private static TimedRun timedRun(int epochs, long seconds, java.util.function.IntToLongFunction epochMillis)
             throws IOException {
+        return timedRun(config(epochs), seconds, epochMillis);
+    }
+
+    private static TimedRun timedRun(FitConfig config, long seconds, java.util.function.IntToLongFunction epochMillis)
+            throws IOException {
         TestClock clock = new TestClock();
         List<TimeBudget.Plan> plans = new ArrayList<>();
         List<Double> rates = new ArrayList<>();
         try (Model model = Model.newInstance("tiny")) {
             model.setBlock(ResNet.build(TINY));
-            Fit fit = new Fit(model, data(), config(epochs)).clock(clock)
+            Fit fit = new Fit(model, data(), config).clock(clock)
                     .within(new TimeBudget(T0.plusSeconds(seconds), 1));
             fit.listen(new FitListener() {
                 @Override
@@ -284,6 +289,24 @@ class TimeBudgetTest {
         for (int e = 6; e <= 28; e++) {
             assertEquals(long28.at(e - 1), rates.get(e - 1), 1e-12, "epoch " + e);
         }
+    }
+
+    @Test
+    void anAveragingRunKeepsTimeForItsBatchNormPassAndItsAveragedShareAtTheEnd() throws IOException {
+        // 30 s an epoch, 300 s: a plain run plans 10 epochs (270 s left after epoch 1, 9 more); an
+        // averaging one keeps 0.4 of an epoch (12 s) for the pass after its last, so 258 s hold 8 more
+        FitConfig averaging = config(30).withSchedule(Schedule.swa(0.05, 30, 1, 0.25, 0.01));
+        TimedRun plain = timedRun(30, 300, epoch -> 30_000);
+        assertEquals(10, plain.history().size());
+        TimedRun run = timedRun(averaging, 300, epoch -> 30_000);
+        assertEquals(9, run.history().size(), run.stopReason());
+        // the last quarter of the 9 (2 epochs) at the averaging rate, the anneal before it over epochs 2-7
+        Schedule nine = Schedule.swa(0.05, 9, 1, 0.25, 0.01);
+        for (int e = 1; e <= 9; e++) {
+            assertEquals(nine.atEpoch(e), run.rates().get(e - 1), 1e-12, "epoch " + e);
+        }
+        assertEquals(0.01, run.rates().get(7), 0);
+        assertTrue(0.01 < run.rates().get(6), "epoch 7 still anneals: " + run.rates());
     }
 
     @Test
